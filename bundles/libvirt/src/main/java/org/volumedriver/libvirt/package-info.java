@@ -1,0 +1,21 @@
+/**
+ * libvirt disk configuration and the attach/detach flow.
+ *
+ * <p>{@link org.volumedriver.libvirt.VolumeDrivers} finds the
+ * {@link org.volumedriver.spi.VolumeDriver} registered for a {@code driver_volume_type};
+ * {@link org.volumedriver.libvirt.DiskXmlService} turns a {@link org.volumedriver.spi.DiskSpec}
+ * into a libvirt {@code <disk>} element after checking every value against configured allowlists;
+ * {@link org.volumedriver.libvirt.VolumeAttacher} connects a volume through its driver and attaches
+ * the disk to a libvirt domain (live, persistent, or both), and detaches it again.
+ *
+ * <p>Every failure is a typed {@link org.volumedriver.spi.VolumeDriverException}: a value outside an
+ * allowlist is an {@link org.volumedriver.libvirt.InvalidDiskSpecException} (a format is an
+ * {@link org.volumedriver.spi.UnsupportedFormatException}), a libvirt failure a
+ * {@link org.volumedriver.spi.HypervisorException} carrying libvirt's numeric error code.
+ */
+@Export
+@Version("1.0.0")
+package org.volumedriver.libvirt;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
