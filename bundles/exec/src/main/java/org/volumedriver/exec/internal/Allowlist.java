@@ -1,0 +1,250 @@
+package org.volumedriver.exec.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import org.slf4j.Logger;
+import org.volumedriver.exec.CommandDefinition;
+import org.volumedriver.exec.CommandRequest;
+import org.volumedriver.exec.TransientScope;
+import org.volumedriver.spi.CommandRejectedException;
+import org.volumedriver.spi.InvalidConfigurationException;
+import org.volumedriver.spi.Redactor;
+
+/**
+ * One compiled, immutable configuration: the allowlist with its patterns compiled and its
+ * executables checked, and the semaphore that bounds concurrency under it.
+ */
+final class Allowlist {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private record Entry(ExecutorSettings.CommandSpec spec, List<List<Pattern>> forms, String problem) {
+        boolean usable() {
+            return problem == null;
+        }
+    }
+
+    private final ExecutorSettings settings;
+    private final Map<String, Entry> entries;
+    private final List<CommandDefinition> definitions;
+    private final Semaphore slots;
+    private final boolean root;
+    private final String rootHelperProblem;
+
+    private Allowlist(ExecutorSettings settings, Map<String, Entry> entries, boolean root, String rootHelperProblem) {
+        this.settings = settings;
+        this.entries = entries;
+        this.root = root;
+        this.rootHelperProblem = rootHelperProblem;
+        this.slots = new Semaphore(settings.maxConcurrent(), true);
+        List<CommandDefinition> defs = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            ExecutorSettings.CommandSpec s = e.spec();
+            defs.add(new CommandDefinition(s.name(), s.executable(), s.privileged(), s.forms(), e.usable(), e.problem()));
+        }
+        this.definitions = List.copyOf(defs);
+    }
+
+    /**
+     * Validates and compiles settings. Malformed settings are refused as a whole; an executable
+     * that fails its checks only makes its own command unusable (logged once).
+     */
+    static Allowlist compile(ExecutorSettings settings, int uid, Logger log) throws InvalidConfigurationException {
+        if (settings.maxConcurrent() < 1 || settings.maxConcurrent() > ExecutorSettings.MAX_CONCURRENT_LIMIT) {
+            throw new InvalidConfigurationException("max.concurrent",
+                    "must be between 1 and " + ExecutorSettings.MAX_CONCURRENT_LIMIT);
+        }
+        if (settings.queueTimeout().isNegative() || settings.queueTimeout().toMinutes() > 10) {
+            throw new InvalidConfigurationException("queue.timeout.ms", "must be between 0 and 10 minutes");
+        }
+        if (settings.outputCapBytes() < ExecutorSettings.MIN_OUTPUT_CAP
+                || settings.outputCapBytes() > ExecutorSettings.MAX_OUTPUT_CAP) {
+            throw new InvalidConfigurationException("output.cap.bytes", "must be between "
+                    + ExecutorSettings.MIN_OUTPUT_CAP + " and " + ExecutorSettings.MAX_OUTPUT_CAP);
+        }
+        String helperProblem = null;
+        if (!settings.rootHelper().isEmpty()) {
+            for (String part : settings.rootHelper()) {
+                if (part == null || part.isEmpty() || hasControl(part)) {
+                    throw new InvalidConfigurationException("root.helper", "contains an empty or control-character part");
+                }
+            }
+            if (!Path.of(settings.rootHelper().get(0)).isAbsolute()) {
+                throw new InvalidConfigurationException("root.helper", "the helper must be an absolute path");
+            }
+            helperProblem = ExecutableCheck.problem(settings.rootHelper().get(0), uid);
+            if (helperProblem != null && uid != 0) {
+                log.error("root helper {} is unusable ({}); privileged commands are refused",
+                        settings.rootHelper().get(0), helperProblem);
+            }
+        }
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        for (ExecutorSettings.CommandSpec spec : settings.commands()) {
+            String key = "command." + spec.name();
+            if (!NAME.matcher(spec.name()).matches()) {
+                throw new InvalidConfigurationException("commands", "command name " + Redactor.quote(spec.name())
+                        + " must match " + NAME.pattern());
+            }
+            if (entries.containsKey(spec.name())) {
+                throw new InvalidConfigurationException("commands", "command " + spec.name() + " is listed twice");
+            }
+            if (!spec.executable().startsWith("/") || hasControl(spec.executable())) {
+                throw new InvalidConfigurationException(key + ".executable", "must be an absolute path");
+            }
+            List<List<Pattern>> forms = new ArrayList<>();
+            for (List<String> form : spec.forms()) {
+                List<Pattern> compiled = new ArrayList<>();
+                for (String token : form) {
+                    if (token == null || token.isEmpty()) {
+                        throw new InvalidConfigurationException(key + ".forms", "contains an empty pattern");
+                    }
+                    String regex = ExecutorSettings.NAMED_PATTERNS.getOrDefault(token, token);
+                    try {
+                        compiled.add(Pattern.compile(regex));
+                    } catch (PatternSyntaxException e) {
+                        throw new InvalidConfigurationException(key + ".forms", "pattern "
+                                + Redactor.quote(token) + " is not a valid regular expression");
+                    }
+                }
+                if (compiled.size() > ProcessCommandExecutor.maxArguments()) {
+                    throw new InvalidConfigurationException(key + ".forms", "a form has too many positions");
+                }
+                forms.add(List.copyOf(compiled));
+            }
+            String problem = ExecutableCheck.problem(spec.executable(), uid);
+            if (problem != null) {
+                log.error("command {} is unusable: {} ({})", spec.name(), problem, spec.executable());
+            }
+            entries.put(spec.name(), new Entry(spec, List.copyOf(forms), problem));
+        }
+        return new Allowlist(settings, entries, uid == 0, helperProblem);
+    }
+
+    ExecutorSettings settings() {
+        return settings;
+    }
+
+    List<CommandDefinition> definitions() {
+        return definitions;
+    }
+
+    Semaphore slots() {
+        return slots;
+    }
+
+    boolean knows(String name) {
+        return entries.containsKey(name);
+    }
+
+    /**
+     * Checks a request and builds the argv to run. Nothing is spawned here.
+     *
+     * @throws CommandRejectedException naming the offending command, argument position or setting
+     */
+    List<String> argv(CommandRequest request) throws CommandRejectedException {
+        String name = request.command();
+        Entry entry = entries.get(name);
+        if (entry == null) {
+            throw new CommandRejectedException(name, "not in the allowlist");
+        }
+        if (!entry.usable()) {
+            throw new CommandRejectedException(name, "executable is unusable: " + entry.problem());
+        }
+        List<String> args = request.arguments();
+        checkArguments(name, entry, args);
+        Entry wrapper = null;
+        TransientScope scope = request.scope();
+        if (scope != null) {
+            wrapper = entries.get(ExecutorSettings.SCOPE_COMMAND);
+            if (wrapper == null || !wrapper.usable()) {
+                throw new CommandRejectedException(name, "a systemd scope was requested but "
+                        + ExecutorSettings.SCOPE_COMMAND + " is not usable");
+            }
+        }
+        List<String> argv = new ArrayList<>(args.size() + 12);
+        boolean privileged = entry.spec().privileged() || (wrapper != null && wrapper.spec().privileged());
+        if (privileged && !root && !settings.rootHelper().isEmpty()) {
+            if (rootHelperProblem != null) {
+                throw new CommandRejectedException(name, "the root helper is unusable: " + rootHelperProblem);
+            }
+            argv.addAll(settings.rootHelper());
+        }
+        if (wrapper != null) {
+            argv.addAll(ProcessCommandExecutor.scopePrefix(wrapper.spec().executable(), scope));
+        }
+        argv.add(entry.spec().executable());
+        argv.addAll(args);
+        return argv;
+    }
+
+    private static void checkArguments(String name, Entry entry, List<String> args) throws CommandRejectedException {
+        if (args.size() > ProcessCommandExecutor.maxArguments()) {
+            throw new CommandRejectedException(name, "too many arguments (" + args.size() + ")");
+        }
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg == null) {
+                throw new CommandRejectedException(name, "argument " + (i + 1) + " is null");
+            }
+            if (arg.length() > ProcessCommandExecutor.maxArgumentLength()) {
+                throw new CommandRejectedException(name, "argument " + (i + 1) + " is too long");
+            }
+            if (hasControl(arg)) {
+                throw new CommandRejectedException(name, "argument " + (i + 1) + " contains a control character");
+            }
+        }
+        String firstMismatch = null;
+        for (List<Pattern> form : entry.forms()) {
+            if (form.size() != args.size()) {
+                continue;
+            }
+            String mismatch = mismatch(form, args);
+            if (mismatch == null) {
+                return;
+            }
+            if (firstMismatch == null) {
+                firstMismatch = mismatch;
+            }
+        }
+        if (firstMismatch != null) {
+            throw new CommandRejectedException(name, firstMismatch);
+        }
+        List<Integer> counts = entry.forms().stream().map(List::size).distinct().toList();
+        throw new CommandRejectedException(name, "wrong number of arguments (" + args.size() + "); allowed: "
+                + (counts.isEmpty() ? "none, the command cannot be run directly" : counts));
+    }
+
+    /** @return why the arguments do not fit the form, or {@code null} if they do */
+    private static String mismatch(List<Pattern> form, List<String> args) {
+        for (int i = 0; i < form.size(); i++) {
+            Pattern pattern = form.get(i);
+            String arg = args.get(i);
+            // an option may only appear where the form itself puts an option
+            if (arg.startsWith("-") && !pattern.pattern().startsWith("-")) {
+                return "argument " + (i + 1) + " " + Redactor.quote(arg) + " starts with '-' where a value is expected";
+            }
+            if (!pattern.matcher(arg).matches()) {
+                return "argument " + (i + 1) + " " + Redactor.quote(arg) + " does not match its rule";
+            }
+        }
+        return null;
+    }
+
+    /** C0 controls (NUL, newline, ...), DEL and C1 controls are never passed on. */
+    static boolean hasControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

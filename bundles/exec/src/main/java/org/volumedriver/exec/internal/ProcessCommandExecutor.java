@@ -1,0 +1,340 @@
+package org.volumedriver.exec.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.volumedriver.exec.CommandDefinition;
+import org.volumedriver.exec.CommandExecutor;
+import org.volumedriver.exec.CommandRequest;
+import org.volumedriver.exec.CommandResult;
+import org.volumedriver.exec.CommandStatistics;
+import org.volumedriver.exec.TransientScope;
+import org.volumedriver.spi.CommandFailedException;
+import org.volumedriver.spi.CommandRejectedException;
+import org.volumedriver.spi.ExecutorSaturatedException;
+import org.volumedriver.spi.InvalidConfigurationException;
+import org.volumedriver.spi.Redactor;
+
+/**
+ * The executor: checks a request against the allowlist, then runs the configured absolute
+ * executable with {@link ProcessBuilder} (argv only, never a shell), a cleared environment, working
+ * directory {@code /}, concurrently drained and capped output, and a timeout that kills the whole
+ * process tree.
+ *
+ * <p>Usable without OSGi: {@code new ProcessCommandExecutor(ExecutorSettings.builder()...build())}.
+ * {@link #reconfigure(ExecutorSettings)} swaps the allowlist live; requests already running finish
+ * under the settings they started with. {@link #close()} stops the output threads.
+ */
+public final class ProcessCommandExecutor implements CommandExecutor, AutoCloseable {
+
+    /** The whole environment a child sees. */
+    public static final Map<String, String> CHILD_ENVIRONMENT = Map.of(
+            "PATH", "/usr/sbin:/usr/bin:/sbin:/bin",
+            "LC_ALL", "C");
+
+    /** Counter key for requests naming no allowlisted command (so unknown names cannot grow the map). */
+    public static final String UNKNOWN_COMMAND = "(unknown)";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessCommandExecutor.class);
+    private static final int MAX_ARGUMENTS = 64;
+    private static final int MAX_ARGUMENT_LENGTH = 8192;
+    private static final int LOGGED_OUTPUT_CHARS = 512;
+    /** How long to wait for the output pipes to reach end-of-file after the process exited. */
+    private static final long DRAIN_GRACE_MILLIS = 2000;
+    private static final File ROOT_DIRECTORY = new File("/");
+    private static final File DEV_NULL = new File("/dev/null");
+
+    private final int uid;
+    private final ExecutorService io;
+    private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+    private volatile Allowlist allowlist;
+
+    /**
+     * Builds an executor for this process's effective uid.
+     *
+     * @param settings the settings
+     * @throws InvalidConfigurationException if a setting is malformed (a bad pattern, a relative
+     *         path, a bound out of range); executables that fail their checks only make their
+     *         command unusable
+     */
+    public ProcessCommandExecutor(ExecutorSettings settings) throws InvalidConfigurationException {
+        this(settings, ExecutableCheck.effectiveUid());
+    }
+
+    /**
+     * Builds an executor as if running with {@code effectiveUid} (0 means root: no root-helper
+     * prefix); for tests of the privilege rules.
+     *
+     * @param settings the settings
+     * @param effectiveUid the uid to assume
+     * @throws InvalidConfigurationException if a setting is malformed
+     */
+    public ProcessCommandExecutor(ExecutorSettings settings, int effectiveUid) throws InvalidConfigurationException {
+        this.uid = effectiveUid;
+        this.allowlist = Allowlist.compile(settings, effectiveUid, LOG);
+        AtomicInteger threads = new AtomicInteger();
+        this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "volumedriver-exec-io-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Replaces the settings. A malformed configuration is refused and the current one stays.
+     *
+     * @param settings the new settings
+     * @throws InvalidConfigurationException if a setting is malformed
+     */
+    public void reconfigure(ExecutorSettings settings) throws InvalidConfigurationException {
+        allowlist = Allowlist.compile(settings, uid, LOG);
+    }
+
+    /** @return the settings in force */
+    public ExecutorSettings settings() {
+        return allowlist.settings();
+    }
+
+    @Override
+    public List<CommandDefinition> allowlist() {
+        return allowlist.definitions();
+    }
+
+    @Override
+    public Map<String, CommandStatistics> statistics() {
+        Map<String, CommandStatistics> out = new LinkedHashMap<>();
+        for (CommandDefinition definition : allowlist.definitions()) {
+            out.put(definition.name(), counters(definition.name()).snapshot());
+        }
+        counters.forEach((name, c) -> out.putIfAbsent(name, c.snapshot()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    @Override
+    public CommandResult run(CommandRequest request)
+            throws CommandRejectedException, ExecutorSaturatedException, CommandFailedException {
+        Objects.requireNonNull(request, "request");
+        Allowlist current = allowlist;
+        List<String> argv;
+        try {
+            argv = current.argv(request);
+        } catch (CommandRejectedException e) {
+            counters(current.knows(request.command()) ? request.command() : UNKNOWN_COMMAND).rejected();
+            LOG.info("refused: {}", e.getMessage());
+            throw e;
+        }
+        Counters c = counters(request.command());
+        ExecutorSettings settings = current.settings();
+        long waitStart = System.nanoTime();
+        try {
+            if (!current.slots().tryAcquire(settings.queueTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                c.rejected();
+                throw new ExecutorSaturatedException(request.command(), settings.maxConcurrent(),
+                        Duration.ofNanos(System.nanoTime() - waitStart));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            c.rejected();
+            throw new CommandFailedException(request.command(), -1, "interrupted while waiting for a command slot");
+        }
+        try {
+            return execute(request, argv, settings.outputCapBytes(), c);
+        } finally {
+            current.slots().release();
+        }
+    }
+
+    private Counters counters(String name) {
+        return counters.computeIfAbsent(name, n -> new Counters());
+    }
+
+    private CommandResult execute(CommandRequest request, List<String> argv, int cap, Counters c)
+            throws CommandFailedException {
+        List<String> shown = Redactor.redactArgv(argv);
+        LOG.debug("running {}: {}", request.command(), shown);
+        ProcessBuilder builder = new ProcessBuilder(argv).directory(ROOT_DIRECTORY);
+        Map<String, String> environment = builder.environment();
+        environment.clear();
+        environment.putAll(CHILD_ENVIRONMENT);
+        byte[] stdin = request.stdin();
+        if (stdin == null) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+        }
+        long start = System.nanoTime();
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            c.startFailed();
+            LOG.warn("command {} could not be started: {}", request.command(), e.getClass().getSimpleName());
+            throw new CommandFailedException(request.command(), -1, "could not be started");
+        }
+        CappedOutput out = new CappedOutput(process.getInputStream(), cap);
+        CappedOutput err = new CappedOutput(process.getErrorStream(), cap);
+        Future<?> outDone;
+        Future<?> errDone;
+        try {
+            outDone = io.submit(out);
+            errDone = io.submit(err);
+            if (stdin != null) {
+                io.submit(() -> feed(process.getOutputStream(), stdin));
+            }
+        } catch (RuntimeException e) {
+            // the executor was closed: do not leave the child behind
+            killTree(process);
+            c.startFailed();
+            throw new CommandFailedException(request.command(), -1, "executor is shut down");
+        }
+        boolean timedOut = false;
+        try {
+            if (!process.waitFor(request.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                timedOut = true;
+                killTree(process);
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            killTree(process);
+            Thread.currentThread().interrupt();
+            c.ran(System.nanoTime() - start, false, true);
+            throw new CommandFailedException(request.command(), -1, "interrupted; process tree killed");
+        }
+        long nanos = System.nanoTime() - start;
+        awaitDrained(request.command(), outDone, errDone);
+        int status = process.isAlive() ? -1 : process.exitValue();
+        CommandResult result = new CommandResult(request.command(), shown, status, out.text(), err.text(),
+                out.truncated() || err.truncated(), Duration.ofNanos(nanos), timedOut);
+        c.ran(nanos, timedOut, status != 0);
+        logOutcome(result, request.timeout());
+        return result;
+    }
+
+    private static void feed(OutputStream stdin, byte[] bytes) {
+        try (OutputStream o = stdin) {
+            o.write(bytes);
+        } catch (IOException e) {
+            // the child closed its stdin or exited: nothing more to give it
+        }
+    }
+
+    private static void awaitDrained(String command, Future<?>... streams) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_GRACE_MILLIS);
+        for (Future<?> stream : streams) {
+            try {
+                stream.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // a process outside the tree (daemonized) still holds the pipe: keep what we have
+                LOG.warn("command {}: output still held open by a detached process; output kept so far is returned",
+                        command);
+            } catch (ExecutionException e) {
+                LOG.debug("command {}: output reader failed", command, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Kills a process and everything below it with SIGKILL, descendants first so that none is
+     * re-parented out of reach while its parent dies; repeated a few times for children forked
+     * meanwhile.
+     */
+    static void killTree(Process process) {
+        ProcessHandle root = process.toHandle();
+        for (int round = 0; round < 5; round++) {
+            List<ProcessHandle> descendants = root.descendants().toList();
+            if (descendants.isEmpty()) {
+                break;
+            }
+            // deepest first: descendants() lists parents before their children
+            for (int i = descendants.size() - 1; i >= 0; i--) {
+                descendants.get(i).destroyForcibly();
+            }
+        }
+        root.destroyForcibly();
+    }
+
+    private static void logOutcome(CommandResult result, Duration timeout) {
+        long millis = result.duration().toMillis();
+        if (result.timedOut()) {
+            LOG.warn("command {} timed out after {} ms; process tree killed: {}", result.command(), timeout.toMillis(),
+                    result.argv());
+        } else if (result.exitStatus() != 0) {
+            LOG.info("command {} exited with status {} after {} ms: {}", result.command(), result.exitStatus(), millis,
+                    result.argv());
+        } else {
+            LOG.debug("command {} succeeded in {} ms", result.command(), millis);
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("command {} stdout: {}", result.command(), forLog(result.stdout()));
+            LOG.debug("command {} stderr: {}", result.command(), forLog(result.stderr()));
+        }
+    }
+
+    /** Child output for a debug line: redacted, control characters escaped, truncated. */
+    static String forLog(String output) {
+        String text = Redactor.redactText(output);
+        StringBuilder b = new StringBuilder();
+        int limit = Math.min(text.length(), LOGGED_OUTPUT_CHARS);
+        for (int i = 0; i < limit; i++) {
+            char ch = text.charAt(i);
+            if (ch == '\n') {
+                b.append("\\n");
+            } else if (ch < 0x20 || ch == 0x7f) {
+                b.append(String.format("\\x%02x", (int) ch));
+            } else {
+                b.append(ch);
+            }
+        }
+        if (text.length() > limit) {
+            b.append("...(").append(text.length()).append(" chars)");
+        }
+        return b.toString();
+    }
+
+    /** Stops the output threads; requests still running keep their threads until they finish. */
+    @Override
+    public void close() {
+        io.shutdown();
+    }
+
+    static List<String> scopePrefix(String systemdRun, TransientScope scope) {
+        List<String> prefix = new ArrayList<>(8);
+        prefix.add(systemdRun);
+        prefix.add("--scope");
+        prefix.add("--quiet");
+        prefix.add("--collect");
+        prefix.add("--unit=" + scope.unit());
+        prefix.add("--slice=" + scope.slice());
+        prefix.add("--description=" + scope.description());
+        prefix.add("--");
+        return prefix;
+    }
+
+    static int maxArguments() {
+        return MAX_ARGUMENTS;
+    }
+
+    static int maxArgumentLength() {
+        return MAX_ARGUMENT_LENGTH;
+    }
+}
