@@ -1,0 +1,41 @@
+package org.volumedriver.shell.commands;
+
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.completers.FileCompleter;
+import org.volumedriver.shell.internal.ConnectionInfoInput;
+import org.volumedriver.shell.internal.Views;
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.ConnectionInfo;
+import org.volumedriver.spi.DiskSpec;
+import org.volumedriver.spi.VolumeDriver;
+
+/** {@code volume:connect}: makes a volume available on this host for an instance. */
+@Service
+@Command(scope = "volume", name = "connect", description = "Connects a volume for an instance (mounts its export on first use) and shows the disk")
+public class ConnectCommand extends ShellAction {
+
+    @Option(name = "-f", aliases = "--file", description = "Read the connection info (JSON) from this file")
+    @Completion(FileCompleter.class)
+    String file;
+
+    @Argument(index = 0, name = "instance", required = true, description = "The instance (guest) the attachment is for")
+    @Completion(InstanceCompleter.class)
+    String instance;
+
+    @Argument(index = 1, name = "connection-info", description = "The connection info as JSON, in single quotes")
+    String json;
+
+    @Override
+    void run() throws Exception {
+        ConnectionInfo info = ConnectionInfoInput.read(json, file);
+        VolumeDriver driver = drivers().driverFor(info);
+        Attachment attachment = Attachment.of(info.requireName(), instance);
+        DiskSpec disk = driver.connect(info, attachment);
+        System.out.println("Connected " + attachment + " (driver " + driver.type() + ")");
+        Views.report(Views.disk(disk), System.out);
+    }
+}
