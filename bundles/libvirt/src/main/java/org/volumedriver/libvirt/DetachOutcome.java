@@ -16,5 +16,10 @@ public enum DetachOutcome {
      * bounded wait. The volume stays connected; the device may still go later (ask again by
      * repeating the detach) or never (a guest that ignores the request).
      */
-    NOT_RELEASED
+    NOT_RELEASED,
+    /**
+     * A persistent-only detach removed the disk from the domain's definition, but the running guest
+     * still uses it; the volume stays connected until a live detach removes it there too.
+     */
+    REMOVED_FROM_CONFIG_ONLY
 }

@@ -1,0 +1,295 @@
+package org.volumedriver.libvirt.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import javax.xml.stream.XMLStreamException;
+
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.volumedriver.libvirt.AttachMode;
+import org.volumedriver.libvirt.AttachResult;
+import org.volumedriver.libvirt.DetachOutcome;
+import org.volumedriver.libvirt.DetachResult;
+import org.volumedriver.libvirt.DiskXmlService;
+import org.volumedriver.libvirt.InvalidDiskSpecException;
+import org.volumedriver.libvirt.VolumeAttacher;
+import org.volumedriver.libvirt.VolumeDrivers;
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.ConnectionInfo;
+import org.volumedriver.spi.DisconnectOutcome;
+import org.volumedriver.spi.DiskSpec;
+import org.volumedriver.spi.HypervisorException;
+import org.volumedriver.spi.InvalidConfigurationException;
+import org.volumedriver.spi.Redactor;
+import org.volumedriver.spi.VolumeDriver;
+import org.volumedriver.spi.VolumeDriverException;
+
+/**
+ * Attach and detach through libvirt-java. One libvirt connection per operation: nothing to go
+ * stale between calls, and a restarted libvirtd is picked up by the next call.
+ */
+@Component(service = VolumeAttacher.class, configurationPid = LibvirtConfig.PID)
+public class VolumeAttacherImpl implements VolumeAttacher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VolumeAttacherImpl.class);
+
+    /** libvirt's {@code VIR_DOMAIN_AFFECT_LIVE} and {@code VIR_DOMAIN_AFFECT_CONFIG}. */
+    static final int AFFECT_LIVE = 1;
+    static final int AFFECT_CONFIG = 2;
+    /** libvirt's {@code VIR_DOMAIN_XML_INACTIVE}. */
+    static final int XML_INACTIVE = 2;
+
+    /** libvirt domain names as this bundle accepts them. */
+    static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+:-]{0,127}");
+
+    /**
+     * The settings of one configuration.
+     *
+     * @param uri the libvirt URI
+     * @param detachWait how long a live detach waits for the guest
+     * @param detachPoll how often it looks
+     */
+    public record Settings(String uri, Duration detachWait, Duration detachPoll) {
+
+        /**
+         * @param config the configuration
+         * @return the settings
+         * @throws InvalidConfigurationException naming the refused key
+         */
+        public static Settings from(LibvirtConfig config) throws InvalidConfigurationException {
+            String uri = config.uri();
+            if (uri == null || uri.isEmpty() || uri.length() > 1024 || !uri.matches("[a-z][a-z0-9+]*://[\\x21-\\x7e]*")) {
+                throw new InvalidConfigurationException("uri", Redactor.quote(uri) + " is not a libvirt URI such as qemu:///system");
+            }
+            if (config.detach_wait_ms() < 0 || config.detach_wait_ms() > 600_000) {
+                throw new InvalidConfigurationException("detach.wait.ms", "must be 0 to 600000");
+            }
+            if (config.detach_poll_ms() < 10 || config.detach_poll_ms() > 60_000) {
+                throw new InvalidConfigurationException("detach.poll.ms", "must be 10 to 60000");
+            }
+            return new Settings(uri, Duration.ofMillis(config.detach_wait_ms()), Duration.ofMillis(config.detach_poll_ms()));
+        }
+    }
+
+    private final VolumeDrivers drivers;
+    private final DiskXmlService disks;
+    private volatile Settings settings;
+
+    /**
+     * @param drivers the driver whiteboard
+     * @param disks the disk XML service
+     * @param config the configuration
+     * @throws InvalidConfigurationException if the configuration is refused; the component does not start
+     */
+    @Activate
+    public VolumeAttacherImpl(@Reference VolumeDrivers drivers, @Reference DiskXmlService disks, LibvirtConfig config)
+            throws InvalidConfigurationException {
+        this(drivers, disks, Settings.from(config));
+    }
+
+    /**
+     * Outside a framework.
+     *
+     * @param drivers the driver registry
+     * @param disks the disk XML service
+     * @param settings the settings
+     */
+    public VolumeAttacherImpl(VolumeDrivers drivers, DiskXmlService disks, Settings settings) {
+        this.drivers = drivers;
+        this.disks = disks;
+        this.settings = settings;
+    }
+
+    @Modified
+    void modified(LibvirtConfig config) {
+        try {
+            settings = Settings.from(config);
+            LOG.info("libvirt attach settings updated: uri {}", settings.uri());
+        } catch (InvalidConfigurationException e) {
+            LOG.error("libvirt attach settings refused, the previous ones stay in force: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public AttachResult attach(String domain, ConnectionInfo info, Attachment attachment, String targetDev, String targetBus,
+            AttachMode mode) throws VolumeDriverException {
+        checkDomainName(domain);
+        Objects.requireNonNull(info, "info");
+        Objects.requireNonNull(attachment, "attachment");
+        Objects.requireNonNull(mode, "mode");
+        String type = info.driverVolumeType();
+        VolumeDriver driver = drivers.driver(type);
+        // side-effect free first: nothing is mounted for a disk or a target that would be refused
+        disks.check(type, withTarget(driver.describeDisk(info), targetDev, targetBus));
+        Settings current = settings;
+        try (Libvirt libvirt = Libvirt.open(current.uri())) {
+            Domain dom = libvirt.domain(domain);
+            DiskSpec connected = driver.connect(info, attachment);
+            try {
+                DiskSpec target = withTarget(connected, targetDev, targetBus);
+                DiskSpec effective = disks.check(type, target);
+                String xml = disks.diskXml(type, target);
+                attachDevice(dom, xml, flags(mode));
+                LOG.info("attached {} to domain {} as {} ({})", attachment, domain, targetDev, mode);
+                return new AttachResult(domain, mode, effective, xml);
+            } catch (VolumeDriverException | RuntimeException e) {
+                undoConnect(driver, info, attachment, e);
+                throw e;
+            }
+        }
+    }
+
+    private static void attachDevice(Domain dom, String xml, int flags) throws HypervisorException {
+        try {
+            dom.attachDeviceFlags(xml, flags);
+        } catch (LibvirtException e) {
+            throw Libvirt.error("attach", e);
+        }
+    }
+
+    private static void undoConnect(VolumeDriver driver, ConnectionInfo info, Attachment attachment, Exception cause) {
+        try {
+            DisconnectOutcome outcome = driver.disconnect(info, attachment);
+            LOG.info("attach of {} failed; volume disconnected again ({})", attachment, outcome);
+        } catch (VolumeDriverException | RuntimeException e) {
+            cause.addSuppressed(e);
+            LOG.error("attach of {} failed and the disconnect that undoes it failed too: {} {}",
+                    attachment, e.getClass().getSimpleName(), Redactor.redactText(e.getMessage()));
+        }
+    }
+
+    @Override
+    public DetachResult detach(String domain, ConnectionInfo info, Attachment attachment, AttachMode mode)
+            throws VolumeDriverException {
+        checkDomainName(domain);
+        Objects.requireNonNull(info, "info");
+        Objects.requireNonNull(attachment, "attachment");
+        Objects.requireNonNull(mode, "mode");
+        VolumeDriver driver = drivers.driver(info.driverVolumeType());
+        String source = driver.describeDisk(info).sourcePath();
+        Settings current = settings;
+        boolean live = mode != AttachMode.CONFIG;
+        boolean config = mode != AttachMode.LIVE;
+        long start = System.nanoTime();
+        try (Libvirt libvirt = Libvirt.open(current.uri())) {
+            Domain dom = libvirt.domain(domain);
+            boolean active = isActive(dom);
+            boolean persistent = isPersistent(dom);
+            Optional<DomainXml.Disk> inLive = active ? find(dom, 0, source) : Optional.empty();
+            Optional<DomainXml.Disk> inConfig = persistent ? find(dom, XML_INACTIVE, source) : Optional.empty();
+            int flags = (live && inLive.isPresent() ? AFFECT_LIVE : 0) | (config && inConfig.isPresent() ? AFFECT_CONFIG : 0);
+            if (flags == 0) {
+                if (inLive.isPresent()) {
+                    // only in the running guest, and a persistent-only detach was asked: the guest still uses it
+                    return new DetachResult(domain, DetachOutcome.REMOVED_FROM_CONFIG_ONLY, Optional.empty(), since(start));
+                }
+                DisconnectOutcome outcome = driver.disconnect(info, attachment);
+                LOG.info("detach of {} from domain {}: no such disk; volume disconnected ({})", attachment, domain, outcome);
+                return new DetachResult(domain, DetachOutcome.NOT_ATTACHED, Optional.of(outcome), since(start));
+            }
+            DomainXml.Disk disk = inLive.orElseGet(inConfig::get);
+            try {
+                dom.detachDeviceFlags(DiskXml.writeForDetach(disk), flags);
+            } catch (LibvirtException e) {
+                throw Libvirt.error("detach", e);
+            }
+            if ((flags & AFFECT_LIVE) != 0 && !waitUntilGone(dom, source, current)) {
+                LOG.warn("detach of {} from domain {}: the guest has not released {} within {} ms; the volume stays connected",
+                        attachment, domain, disk.targetDev(), current.detachWait().toMillis());
+                return new DetachResult(domain, DetachOutcome.NOT_RELEASED, Optional.empty(), since(start));
+            }
+            if ((flags & AFFECT_LIVE) == 0 && active && find(dom, 0, source).isPresent()) {
+                LOG.info("detach of {} from domain {}: removed from the definition only; the running guest still uses it",
+                        attachment, domain);
+                return new DetachResult(domain, DetachOutcome.REMOVED_FROM_CONFIG_ONLY, Optional.empty(), since(start));
+            }
+            DisconnectOutcome outcome = driver.disconnect(info, attachment);
+            LOG.info("detached {} from domain {} ({}); volume disconnected ({})", attachment, domain, mode, outcome);
+            return new DetachResult(domain, DetachOutcome.DETACHED, Optional.of(outcome), since(start));
+        }
+    }
+
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** Polls the live definition; a guest without a driver for the bus never lets go. */
+    private static boolean waitUntilGone(Domain dom, String source, Settings settings) throws HypervisorException {
+        long deadline = System.nanoTime() + settings.detachWait().toNanos();
+        while (true) {
+            if (!isActive(dom) || find(dom, 0, source).isEmpty()) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(settings.detachPoll().toMillis(), left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    private static boolean isActive(Domain dom) throws HypervisorException {
+        try {
+            return dom.isActive() == 1;
+        } catch (LibvirtException e) {
+            throw Libvirt.error("query domain state", e);
+        }
+    }
+
+    private static boolean isPersistent(Domain dom) throws HypervisorException {
+        try {
+            return dom.isPersistent() == 1;
+        } catch (LibvirtException e) {
+            throw Libvirt.error("query domain persistence", e);
+        }
+    }
+
+    private static Optional<DomainXml.Disk> find(Domain dom, int xmlFlags, String source) throws HypervisorException {
+        String xml;
+        try {
+            xml = dom.getXMLDesc(xmlFlags);
+        } catch (LibvirtException e) {
+            throw Libvirt.error("read domain XML", e);
+        }
+        List<DomainXml.Disk> all;
+        try {
+            all = DomainXml.disks(xml);
+        } catch (XMLStreamException e) {
+            throw new HypervisorException("read domain XML", -1, "libvirt returned XML that is refused: " + e.getClass().getSimpleName(), e);
+        }
+        return all.stream().filter(d -> d.source().filter(source::equals).isPresent()).findFirst();
+    }
+
+    private static int flags(AttachMode mode) {
+        return switch (mode) {
+            case LIVE -> AFFECT_LIVE;
+            case CONFIG -> AFFECT_CONFIG;
+            case LIVE_AND_CONFIG -> AFFECT_LIVE | AFFECT_CONFIG;
+        };
+    }
+
+    private static DiskSpec withTarget(DiskSpec spec, String dev, String bus) {
+        return spec.toBuilder().target(dev, bus).build();
+    }
+
+    private static void checkDomainName(String domain) throws InvalidDiskSpecException {
+        if (domain == null || !DOMAIN_NAME.matcher(domain).matches()) {
+            throw new InvalidDiskSpecException("domain", domain, "must match " + DOMAIN_NAME.pattern());
+        }
+    }
+}
