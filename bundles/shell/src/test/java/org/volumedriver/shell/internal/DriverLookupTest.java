@@ -1,0 +1,87 @@
+package org.volumedriver.shell.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+import org.volumedriver.libvirt.VolumeDrivers;
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.ConnectionInfo;
+import org.volumedriver.spi.MountStatus;
+import org.volumedriver.spi.UnknownDriverException;
+import org.volumedriver.spi.VolumeDriver;
+
+class DriverLookupTest {
+
+    static ConnectionInfo info(String type, String export, String name) throws Exception {
+        return ConnectionInfo.fromJson("{\"driver_volume_type\":\"" + type + "\",\"data\":{\"export\":\"" + export
+                + "\",\"name\":\"" + name + "\"}}");
+    }
+
+    @Test
+    void findsDriversAmongTheServices() throws Exception {
+        FakeDriver quobyte = new FakeDriver("quobyte");
+        FakeDriver nfs = new FakeDriver("nfs");
+        DriverLookup lookup = DriverLookup.of(null, List.of(quobyte, nfs));
+        assertEquals(new TreeSet<>(List.of("nfs", "quobyte")), lookup.types());
+        assertSame(quobyte, lookup.driver("quobyte"));
+        assertSame(nfs, lookup.driverFor(info("nfs", "h/v", "volume-1")));
+        assertEquals(List.of("nfs", "quobyte"), List.copyOf(lookup.drivers().keySet()));
+    }
+
+    @Test
+    void anUnknownTypeIsTypedAndListsTheAvailableOnes() {
+        DriverLookup lookup = DriverLookup.of(null, List.of(new FakeDriver("quobyte")));
+        UnknownDriverException e = assertThrows(UnknownDriverException.class, () -> lookup.driver("Quobyte"));
+        assertEquals("UNKNOWN_DRIVER", e.code());
+        assertEquals(List.of("quobyte"), e.available());
+        assertThrows(UnknownDriverException.class, () -> DriverLookup.of(null, null).driver("quobyte"));
+    }
+
+    @Test
+    void theRegistryWinsWhenItIsThere() throws Exception {
+        FakeDriver preferred = new FakeDriver("quobyte");
+        FakeDriver other = new FakeDriver("quobyte");
+        VolumeDrivers registry = new VolumeDrivers() {
+            @Override
+            public VolumeDriver driver(String type) throws UnknownDriverException {
+                if (type.equals("quobyte")) {
+                    return preferred;
+                }
+                throw new UnknownDriverException(type, types());
+            }
+
+            @Override
+            public SortedSet<String> types() {
+                return new TreeSet<>(List.of("quobyte"));
+            }
+        };
+        DriverLookup lookup = DriverLookup.of(registry, List.of(other));
+        assertSame(preferred, lookup.driver("quobyte"));
+        assertThrows(UnknownDriverException.class, () -> lookup.driver("nfs"));
+    }
+
+    @Test
+    void mountsAreSortedByDriverThenDirectoryAndCanBeRestricted() throws Exception {
+        FakeDriver quobyte = new FakeDriver("quobyte");
+        FakeDriver nfs = new FakeDriver("nfs");
+        quobyte.connect(info("quobyte", "b/v", "volume-1"), new Attachment("volume-1", "vm1"));
+        quobyte.connect(info("quobyte", "a/v", "volume-2"), new Attachment("volume-2", "vm1"));
+        nfs.connect(info("nfs", "c/v", "volume-3"), new Attachment("volume-3", "vm2"));
+        DriverLookup lookup = DriverLookup.of(null, List.of(quobyte, nfs));
+
+        List<MountStatus> all = lookup.mounts(Optional.empty());
+        assertEquals(3, all.size());
+        assertEquals("nfs", all.get(0).driverType());
+        assertEquals(List.of(all.get(1).mountDirectory(), all.get(2).mountDirectory()).stream().sorted().toList(),
+                List.of(all.get(1).mountDirectory(), all.get(2).mountDirectory()));
+        assertEquals(2, lookup.mounts(Optional.of("quobyte")).size());
+        assertThrows(UnknownDriverException.class, () -> lookup.mounts(Optional.of("iscsi")));
+    }
+}

@@ -1,0 +1,196 @@
+package org.volumedriver.shell.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+import org.volumedriver.exec.CommandDefinition;
+import org.volumedriver.exec.CommandStatistics;
+import org.volumedriver.libvirt.AttachMode;
+import org.volumedriver.libvirt.AttachResult;
+import org.volumedriver.libvirt.DetachOutcome;
+import org.volumedriver.libvirt.DetachResult;
+import org.volumedriver.quobyte.SystemdDecision;
+import org.volumedriver.quobyte.ValidatedVolume;
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.DiskSpec;
+import org.volumedriver.spi.DisconnectOutcome;
+import org.volumedriver.spi.MountState;
+import org.volumedriver.spi.MountStatus;
+import org.volumedriver.spi.VolumeDriver;
+
+class ViewsTest {
+
+    static String capture(Consumer<PrintStream> printer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            printer.accept(out);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    static final MountStatus STALE = new MountStatus("quobyte", "10.0.0.1/vol?password=hunter2", "/base/abc", MountState.STALE,
+            Set.of(new Attachment("volume-2", "vm2"), new Attachment("volume-1", "vm1")), FakeDriver.SINCE,
+            "stat failed: ENOTCONN");
+    static final MountStatus HEALTHY = new MountStatus("quobyte", "10.0.0.2/other", "/base/def", MountState.HEALTHY, Set.of(),
+            FakeDriver.SINCE, null);
+
+    @Test
+    void mountsTableShowsEveryColumnWithTheExportRedacted() {
+        String text = capture(out -> Views.mounts(List.of(STALE, HEALTHY), out, true));
+        List<String> lines = text.lines().toList();
+        assertEquals(4, lines.size(), text);
+        assertTrue(lines.get(0).matches("Driver\\s+\\| Export\\s+\\| Mount directory \\| State\\s+\\| Attachments \\| Since\\s+\\| Detail\\s*"),
+                lines.get(0));
+        assertTrue(lines.get(1).matches("[-+]+"), lines.get(1));
+        assertFalse(text.contains("hunter2"), text);
+        assertTrue(lines.get(2).contains("password=***"), lines.get(2));
+        assertTrue(lines.get(2).matches(".*\\| /base/abc\\s+\\| STALE\\s+\\|\\s+2 \\| 2026-01-02T03:04:05Z \\| stat failed: ENOTCONN\\s*"),
+                lines.get(2));
+        assertTrue(lines.get(3).matches("quobyte\\s+\\| 10.0.0.2/other\\s+\\| /base/def\\s+\\| HEALTHY \\|\\s+0 \\| 2026-01-02T03:04:05Z \\|\\s*"),
+                lines.get(3));
+    }
+
+    @Test
+    void plainRowsAreTabSeparatedWithoutHeader() {
+        String text = capture(out -> Views.mounts(List.of(HEALTHY), out, false));
+        List<String> lines = text.lines().toList();
+        assertEquals(1, lines.size(), text);
+        List<String> cells = List.of(lines.get(0).split("\t")).stream().map(String::strip).toList();
+        assertEquals(List.of("quobyte", "10.0.0.2/other", "/base/def", "HEALTHY", "0", "2026-01-02T03:04:05Z"), cells.subList(0, 6));
+    }
+
+    @Test
+    void anEmptyTableSaysNone() {
+        String text = capture(out -> Views.mounts(List.of(), out, true));
+        assertEquals(Views.NONE, text.lines().reduce((a, b) -> b).orElseThrow(), text);
+    }
+
+    @Test
+    void attachmentsAreOneRowEach() {
+        String text = capture(out -> Views.attachments(List.of(STALE, HEALTHY), out, true));
+        List<String> lines = text.lines().toList();
+        assertEquals(4, lines.size(), text);
+        assertTrue(lines.get(2).matches("quobyte \\| vm1\\s+\\| volume-1 \\| /base/abc\\s+\\| STALE\\s*"), lines.get(2));
+        assertTrue(lines.get(3).matches("quobyte \\| vm2\\s+\\| volume-2 \\| /base/abc\\s+\\| STALE\\s*"), lines.get(3));
+    }
+
+    @Test
+    void driversAndCountersAreSorted() throws Exception {
+        FakeDriver quobyte = new FakeDriver("quobyte");
+        quobyte.connect(DriverLookupTest.info("quobyte", "a/v", "volume-1"), new Attachment("volume-1", "vm1"));
+        quobyte.connect(DriverLookupTest.info("quobyte", "a/v", "volume-1"), new Attachment("volume-1", "vm2"));
+        quobyte.counters.put("mounts", 3L);
+        quobyte.counters.put("failures.timeout", 1L);
+        Map<String, VolumeDriver> drivers = new LinkedHashMap<>();
+        drivers.put("nfs", new FakeDriver("nfs"));
+        drivers.put("quobyte", quobyte);
+
+        List<String> driverLines = capture(out -> Views.drivers(drivers, out, true)).lines().toList();
+        assertEquals(4, driverLines.size());
+        assertTrue(driverLines.get(2).matches("nfs\\s+\\|\\s+0 \\|\\s+0"), driverLines.get(2));
+        assertTrue(driverLines.get(3).matches("quobyte \\|\\s+1 \\|\\s+2"), driverLines.get(3));
+
+        List<String> counterLines = capture(out -> Views.counters(drivers, out, true)).lines().toList();
+        assertEquals(4, counterLines.size(), counterLines.toString());
+        assertTrue(counterLines.get(2).matches("quobyte \\| failures.timeout \\|\\s+1"), counterLines.get(2));
+        assertTrue(counterLines.get(3).matches("quobyte \\| mounts\\s+\\|\\s+3"), counterLines.get(3));
+    }
+
+    @Test
+    void allowlistRedactsArgumentFormsAndShowsProblems() {
+        CommandDefinition mount = new CommandDefinition("mount.quobyte", "/usr/bin/mount.quobyte", true,
+                List.of(List.of("--disable-xattrs", "[a-z]+", "/base/[0-9a-f]{32}"), List.of("--password=secret1")), true, null);
+        CommandDefinition umount = new CommandDefinition("umount", "/bin/umount", true, List.of(List.of()), false,
+                "/bin/umount is group-writable");
+        List<String> lines = capture(out -> Views.allowlist(List.of(umount, mount), out, true)).lines().toList();
+        assertEquals(4, lines.size(), lines.toString());
+        assertTrue(lines.get(2).startsWith("mount.quobyte | /usr/bin/mount.quobyte | yes"), lines.get(2));
+        assertTrue(lines.get(2).contains("--disable-xattrs [a-z]+ /base/[0-9a-f]{32} ; --password=***"), lines.get(2));
+        assertFalse(lines.get(2).contains("secret1"));
+        assertTrue(lines.get(3).matches("umount\\s+\\| /bin/umount\\s+\\| yes\\s+\\| no\\s+\\| \\(no arguments\\)\\s+\\| /bin/umount is group-writable"),
+                lines.get(3));
+    }
+
+    @Test
+    void statisticsShowMeanAndMaxInMilliseconds() {
+        Map<String, CommandStatistics> stats = Map.of(
+                "umount", new CommandStatistics(0, 0, 0, 2, Duration.ZERO, Duration.ZERO),
+                "mount.quobyte", new CommandStatistics(4, 1, 1, 0, Duration.ofMillis(1000), Duration.ofMillis(700)));
+        List<String> lines = capture(out -> Views.statistics(stats, out, true)).lines().toList();
+        assertTrue(lines.get(0).matches("Command\\s+\\| Runs \\| Failures \\| Timeouts \\| Rejected \\| Mean ms \\| Max ms"), lines.get(0));
+        assertTrue(lines.get(2).matches("mount.quobyte \\|\\s+4 \\|\\s+1 \\|\\s+1 \\|\\s+0 \\|\\s+250 \\|\\s+700"), lines.get(2));
+        assertTrue(lines.get(3).matches("umount\\s+\\|\\s+0 \\|\\s+0 \\|\\s+0 \\|\\s+2 \\|\\s+0 \\|\\s+0"), lines.get(3));
+    }
+
+    @Test
+    void reportsPadKeysAndLeaveOutAbsentValues() {
+        DiskSpec disk = DiskSpec.builder().sourceType("file").sourcePath("/base/abc/volume-1").format("raw").cache("none")
+                .target("vdb", "virtio").build();
+        String text = capture(out -> Views.report(Views.disk(disk), out));
+        assertEquals(List.of(
+                "Source type : file",
+                "Source      : /base/abc/volume-1",
+                "Format      : raw",
+                "Cache       : none",
+                "Target dev  : vdb",
+                "Target bus  : virtio",
+                "Read-only   : no"), text.lines().toList());
+    }
+
+    @Test
+    void systemdReportSaysWhetherAndWhy() {
+        Map<String, String> fields = Views.systemd(new SystemdDecision(false, "auto",
+                "/run/systemd/system does not exist"));
+        assertEquals(Map.of("Systemd scope", "not used", "Mode", "auto", "Reason", "/run/systemd/system does not exist"), fields);
+        assertEquals("used", Views.systemd(new SystemdDecision(true, "on", "forced by configuration")).get("Systemd scope"));
+    }
+
+    @Test
+    void validatedVolumeReport() {
+        Map<String, String> fields = Views.validated(new ValidatedVolume("192.168.1.1/volume-00001",
+                "/var/lib/volumedriver/mnt/c94ed34ada0acf45c1213beb1fc52ce6",
+                "/var/lib/volumedriver/mnt/c94ed34ada0acf45c1213beb1fc52ce6/volume-1", "raw"));
+        assertEquals(List.of("Export", "Mount directory", "Volume file", "Format"), List.copyOf(fields.keySet()));
+        assertEquals("/var/lib/volumedriver/mnt/c94ed34ada0acf45c1213beb1fc52ce6", fields.get("Mount directory"));
+    }
+
+    @Test
+    void attachAndDetachReports() {
+        DiskSpec disk = DiskSpec.builder().sourceType("file").sourcePath("/base/abc/volume-1").format("qcow2")
+                .target("vdc", "virtio").build();
+        Map<String, String> attached = Views.attached(new AttachResult("vm1", AttachMode.LIVE_AND_CONFIG, disk, "<disk/>"));
+        assertEquals("vm1", attached.get("Domain"));
+        assertEquals("LIVE_AND_CONFIG", attached.get("Mode"));
+        assertEquals("vdc", attached.get("Target dev"));
+
+        Map<String, String> detached = Views.detached(new DetachResult("vm1", DetachOutcome.DETACHED,
+                Optional.of(DisconnectOutcome.UNMOUNTED), Duration.ofMillis(120)));
+        assertEquals(Map.of("Domain", "vm1", "Outcome", "DETACHED", "Volume", "UNMOUNTED", "Waited ms", "120"), detached);
+        assertEquals("still connected", Views.detached(new DetachResult("vm1", DetachOutcome.NOT_RELEASED, Optional.empty(),
+                Duration.ofSeconds(30))).get("Volume"));
+    }
+
+    @Test
+    void configurationMasksSensitiveKeys() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("mount.base", "/var/lib/volumedriver/mnt");
+        config.put("client.auth.token", "abc123");
+        String text = capture(out -> Views.configuration(config, out, true));
+        assertFalse(text.contains("abc123"), text);
+        assertTrue(text.lines().anyMatch(l -> l.matches("client.auth.token \\| \\*\\*\\*")), text);
+        assertTrue(text.lines().anyMatch(l -> l.matches("mount.base\\s+\\| /var/lib/volumedriver/mnt")), text);
+    }
+}
