@@ -129,7 +129,8 @@ public final class DiskXml {
             xml.writeEmptyElement("driver");
             xml.writeAttribute("name", "qemu");
             xml.writeAttribute("type", disk.format());
-            if (disk.cache().isPresent()) {
+            // "default" is the hypervisor's default: libvirt stores it as no attribute, so write none
+            if (disk.cache().isPresent() && !"default".equals(disk.cache().get())) {
                 xml.writeAttribute("cache", disk.cache().get());
             }
             if (disk.io().isPresent()) {

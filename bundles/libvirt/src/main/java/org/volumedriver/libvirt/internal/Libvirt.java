@@ -1,6 +1,7 @@
 package org.volumedriver.libvirt.internal;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -30,9 +31,12 @@ public final class Libvirt implements AutoCloseable {
      * exceptions, so they are logged at debug level only. Kept in a static field: JNA must not
      * lose the callback to the garbage collector while libvirt holds it.
      */
+    private static final AtomicLong ERRORS_REPORTED = new AtomicLong();
+
     private static final VirErrorCallback TO_LOG = new VirErrorCallback() {
         @Override
         public void errorCallback(Pointer userData, virError error) {
+            ERRORS_REPORTED.incrementAndGet();
             if (error != null && LOG.isDebugEnabled()) {
                 LOG.debug("libvirt error {} (domain {}): {}", error.code, error.domain, Redactor.redactText(error.message));
             }
@@ -83,6 +87,11 @@ public final class Libvirt implements AutoCloseable {
         } catch (LibvirtException e) {
             throw error("connect to " + uri, e);
         }
+    }
+
+    /** @return how many errors libvirt reported to this bundle's callback instead of printing them */
+    public static long errorsReported() {
+        return ERRORS_REPORTED.get();
     }
 
     /** @return the underlying libvirt-java connection */
