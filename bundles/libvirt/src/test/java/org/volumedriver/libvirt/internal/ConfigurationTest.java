@@ -1,0 +1,94 @@
+package org.volumedriver.libvirt.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.volumedriver.spi.DiskSpec;
+import org.volumedriver.spi.InvalidConfigurationException;
+import org.volumedriver.spi.UnsupportedFormatException;
+
+/** Configuration can only narrow what is known to be safe; a refused change keeps the old one. */
+class ConfigurationTest {
+
+    private static InvalidConfigurationException refused(Map<String, Object> overrides) {
+        return assertThrows(InvalidConfigurationException.class, () -> DiskPolicy.from(TestConfigs.config(overrides)));
+    }
+
+    @Test
+    void defaultsAreTheDocumentedAllowlists() throws Exception {
+        DiskPolicy p = DiskPolicy.from(TestConfigs.defaults());
+        assertEquals(Map.of("quobyte", List.of("file")), p.sourceTypes());
+        assertEquals(List.of("raw", "qcow2"), p.formats());
+        assertEquals(List.of("none", "writethrough", "writeback", "directsync", "unsafe", "default"), p.cacheModes());
+        assertEquals(List.of("native", "threads"), p.ioModes());
+        assertEquals(List.of("virtio", "scsi", "sata"), p.buses());
+        assertEquals(List.of("unmap", "ignore"), p.discardModes());
+        assertEquals("none", p.defaultCache());
+    }
+
+    @Test
+    void dangerousOrUnknownValuesAreRefused() {
+        assertEquals("formats", refused(Map.of("formats", new String[] {"raw", "vmdk"})).key());
+        assertEquals("formats", refused(Map.of("formats", new String[] {"RAW"})).key());
+        assertEquals("formats", refused(Map.of("formats", new String[] {})).key());
+        assertEquals("source.types", refused(Map.of("source_types", new String[] {"quobyte=network"})).key());
+        assertEquals("source.types", refused(Map.of("source_types", new String[] {"quobyte=file", "quobyte=block"})).key());
+        assertEquals("source.types", refused(Map.of("source_types", new String[] {"file"})).key());
+        assertEquals("cache.modes", refused(Map.of("cache_modes", new String[] {"none", "fast"})).key());
+        assertEquals("default.cache", refused(Map.of("default_cache", "writeback", "cache_modes", new String[] {"none"})).key());
+        assertEquals("io.modes", refused(Map.of("io_modes", new String[] {"native"})).key());
+        assertEquals("buses", refused(Map.of("buses", new String[] {"xen"})).key());
+        assertEquals("target.dev.pattern", refused(Map.of("target_dev_pattern", "(vd")).key());
+        assertEquals("serial.pattern", refused(Map.of("serial_pattern", "")).key());
+    }
+
+    @Test
+    void aPermissivePatternStillCannotLetQuotesThrough() throws Exception {
+        DiskPolicy loose = TestConfigs.policy(Map.of("source_path_pattern", ".*", "serial_pattern", ".*"));
+        DiskSpec hostile = DiskXmlRejectionTest.good().sourcePath("/a'b").build();
+        assertEquals("disk.source.path", assertThrows(org.volumedriver.libvirt.InvalidDiskSpecException.class,
+                () -> DiskXml.check(loose, "quobyte", hostile, w -> { })).field());
+        DiskSpec hostileSerial = DiskXmlRejectionTest.good().serial("a<b").build();
+        assertEquals("disk.serial", assertThrows(org.volumedriver.libvirt.InvalidDiskSpecException.class,
+                () -> DiskXml.check(loose, "quobyte", hostileSerial, w -> { })).field());
+    }
+
+    @Test
+    void aRefusedChangeKeepsThePreviousAllowlists() throws Exception {
+        DiskXmlServiceImpl service = new DiskXmlServiceImpl();
+        service.activate(TestConfigs.config(Map.of("formats", new String[] {"raw"})));
+        DiskPolicy before = service.policy();
+        service.modified(TestConfigs.config(Map.of("formats", new String[] {"raw", "vmdk"})));
+        assertSame(before, service.policy());
+        assertThrows(UnsupportedFormatException.class,
+                () -> service.diskXml("quobyte", DiskXmlRejectionTest.good().format("qcow2").build()));
+        // a valid change applies at once
+        service.modified(TestConfigs.config(Map.of("formats", new String[] {"raw", "qcow2"})));
+        assertEquals(List.of("raw", "qcow2"), service.policy().formats());
+        service.diskXml("quobyte", DiskXmlRejectionTest.good().format("qcow2").build());
+    }
+
+    @Test
+    void aRefusedConfigurationAtStartKeepsTheServiceFromStarting() {
+        DiskXmlServiceImpl service = new DiskXmlServiceImpl();
+        assertThrows(InvalidConfigurationException.class, () -> service.activate(TestConfigs.config(Map.of("formats", new String[] {"vmdk"}))));
+    }
+
+    @Test
+    void attachSettingsAreChecked() throws Exception {
+        assertEquals("qemu:///system", VolumeAttacherImpl.Settings.from(TestConfigs.defaults()).uri());
+        assertEquals("uri", assertThrows(InvalidConfigurationException.class,
+                () -> VolumeAttacherImpl.Settings.from(TestConfigs.config(Map.of("uri", "qemu:///system extra")))).key());
+        assertEquals("uri", assertThrows(InvalidConfigurationException.class,
+                () -> VolumeAttacherImpl.Settings.from(TestConfigs.config(Map.of("uri", "")))).key());
+        assertEquals("detach.wait.ms", assertThrows(InvalidConfigurationException.class,
+                () -> VolumeAttacherImpl.Settings.from(TestConfigs.config(Map.of("detach_wait_ms", -1L)))).key());
+        assertEquals("detach.poll.ms", assertThrows(InvalidConfigurationException.class,
+                () -> VolumeAttacherImpl.Settings.from(TestConfigs.config(Map.of("detach_poll_ms", 0L)))).key());
+    }
+}

@@ -1,0 +1,111 @@
+package org.volumedriver.libvirt.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.volumedriver.libvirt.AttachMode;
+import org.volumedriver.libvirt.DetachOutcome;
+import org.volumedriver.libvirt.DetachResult;
+import org.volumedriver.libvirt.InvalidDiskSpecException;
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.ConnectionInfo;
+import org.volumedriver.spi.DisconnectOutcome;
+import org.volumedriver.spi.HypervisorException;
+import org.volumedriver.spi.UnknownDriverException;
+import org.volumedriver.spi.UnsupportedFormatException;
+
+/**
+ * The attach flow against libvirt's in-process test driver, which defines domains but does not
+ * implement device attach (libvirt 9): a real libvirt failure, so the undo path runs for real.
+ */
+class VolumeAttacherTestDriverTest {
+
+    static final String VOLUME = "volume-6f2c1b7e-1d8a-4a7e-9c2f-0b3c8e1d5a11";
+
+    @BeforeAll
+    static void libvirtPresent() {
+        Prerequisites.require(Prerequisites.libvirtLibraryPresent(), "libvirt.so.0 is not installed (Debian package libvirt0)");
+    }
+
+    static ConnectionInfo info(String type) throws Exception {
+        return ConnectionInfo.fromMap(Map.of("driver_volume_type", type, "data", Map.of("export", "quobyte://h/v", "name", VOLUME)));
+    }
+
+    private static VolumeAttacherImpl attacher(RecordingDriver driver) {
+        VolumeDriversImpl drivers = new VolumeDriversImpl();
+        drivers.addDriver(driver, Map.of("service.id", 1L, "volume.driver.type", driver.type()));
+        DiskXmlServiceImpl disks = new DiskXmlServiceImpl(TestConfigs.policy(Map.of("source_types", new String[] {"quobyte=file", "fake=file"})));
+        return new VolumeAttacherImpl(drivers, disks, new VolumeAttacherImpl.Settings("test:///default", Duration.ofMillis(500), Duration.ofMillis(50)));
+    }
+
+    @Test
+    void aFailedAttachDisconnectsTheVolumeAgain() throws Exception {
+        RecordingDriver driver = new RecordingDriver("fake");
+        Attachment attachment = Attachment.of(VOLUME, "instance-1");
+        HypervisorException e = assertThrows(HypervisorException.class,
+                () -> attacher(driver).attach("test", info("fake"), attachment, "vdb", "virtio", AttachMode.LIVE));
+        assertEquals("attach", e.operation());
+        assertEquals(3, e.errorCode(), "VIR_ERR_NO_SUPPORT from the test driver: " + e.getMessage());
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+    }
+
+    @Test
+    void aRefusedDiskNeverConnects() throws Exception {
+        RecordingDriver driver = new RecordingDriver("fake", java.nio.file.Path.of("/var/lib/x"), "vmdk");
+        assertThrows(UnsupportedFormatException.class,
+                () -> attacher(driver).attach("test", info("fake"), Attachment.of(VOLUME, "i"), "vdb", "virtio", AttachMode.LIVE));
+        assertEquals(List.of(), driver.calls);
+    }
+
+    @Test
+    void aRefusedTargetNeverConnects() throws Exception {
+        RecordingDriver driver = new RecordingDriver("fake");
+        InvalidDiskSpecException e = assertThrows(InvalidDiskSpecException.class,
+                () -> attacher(driver).attach("test", info("fake"), Attachment.of(VOLUME, "i"), "hda'/>", "virtio", AttachMode.LIVE));
+        assertEquals("disk.target.dev", e.field());
+        assertEquals(List.of(), driver.calls);
+    }
+
+    @Test
+    void anUnknownDomainNeverConnects() throws Exception {
+        RecordingDriver driver = new RecordingDriver("fake");
+        HypervisorException e = assertThrows(HypervisorException.class,
+                () -> attacher(driver).attach("no-such-domain", info("fake"), Attachment.of(VOLUME, "i"), "vdb", "virtio", AttachMode.LIVE));
+        assertEquals(Libvirt.VIR_ERR_NO_DOMAIN, e.errorCode());
+        assertEquals(List.of(), driver.calls);
+    }
+
+    @Test
+    void aHostileDomainNameIsRefused() throws Exception {
+        RecordingDriver driver = new RecordingDriver("fake");
+        InvalidDiskSpecException e = assertThrows(InvalidDiskSpecException.class,
+                () -> attacher(driver).attach("../x", info("fake"), Attachment.of(VOLUME, "i"), "vdb", "virtio", AttachMode.LIVE));
+        assertEquals("domain", e.field());
+        assertEquals(List.of(), driver.calls);
+    }
+
+    @Test
+    void anUnknownDriverTypeListsTheAvailableOnes() throws Exception {
+        RecordingDriver driver = new RecordingDriver("fake");
+        UnknownDriverException e = assertThrows(UnknownDriverException.class,
+                () -> attacher(driver).attach("test", info("iscsi"), Attachment.of(VOLUME, "i"), "vdb", "virtio", AttachMode.LIVE));
+        assertEquals(List.of("fake"), e.available());
+    }
+
+    @Test
+    void detachingADiskTheDomainDoesNotHaveJustDisconnects() throws Exception {
+        RecordingDriver driver = new RecordingDriver("fake");
+        Attachment attachment = Attachment.of(VOLUME, "i");
+        DetachResult result = attacher(driver).detach("test", info("fake"), attachment, AttachMode.LIVE_AND_CONFIG);
+        assertEquals(DetachOutcome.NOT_ATTACHED, result.outcome());
+        assertEquals(Optional.of(DisconnectOutcome.UNMOUNTED), result.disconnect());
+        assertEquals(List.of("disconnect " + attachment), driver.calls);
+    }
+}
