@@ -1,0 +1,124 @@
+package org.volumedriver.quobyte.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
+/**
+ * The real probe: {@code statx(2)} of the mount root through JNA, with the errno read as a number,
+ * run on a worker thread so that a hung FUSE server blocks only that worker. A directory whose
+ * previous probe is still blocked is reported STALE at once, without starting another.
+ */
+public final class StatxProbe implements HealthProbe {
+
+    private static final int AT_FDCWD = -100;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    // bypass cached attributes: the answer must come from the FUSE server now
+    private static final int AT_STATX_FORCE_SYNC = 0x2000;
+    private static final int STATX_BASIC_STATS = 0x7ff;
+    private static final int STX_SIZE_OFFSET = 40;
+
+    /** The libc binding. */
+    interface CLib extends Library {
+        int statx(int dirfd, String path, int flags, int mask, byte[] buffer) throws LastErrorException;
+    }
+
+    private static volatile CLib libc;
+
+    private final ThreadPoolExecutor workers;
+    private final ConcurrentHashMap<Path, Future<ProbeResult>> inFlight = new ConcurrentHashMap<>();
+
+    /** @param maxWorkers how many probes may hang at the same time before probes are refused */
+    public StatxProbe(int maxWorkers) {
+        AtomicInteger n = new AtomicInteger();
+        workers = new ThreadPoolExecutor(0, maxWorkers, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "quobyte-probe-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static CLib libc() {
+        CLib l = libc;
+        if (l == null) {
+            synchronized (StatxProbe.class) {
+                if (libc == null) {
+                    libc = Native.load("c", CLib.class);
+                }
+                l = libc;
+            }
+        }
+        return l;
+    }
+
+    /**
+     * One synchronous statx, on the calling thread.
+     *
+     * @param path the path
+     * @return the verdict
+     */
+    public static ProbeResult statNow(Path path) {
+        byte[] buf = new byte[256];
+        try {
+            libc().statx(AT_FDCWD, path.toString(), AT_SYMLINK_NOFOLLOW | AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, buf);
+        } catch (LastErrorException e) {
+            return ProbeResult.ofErrno(e.getErrorCode());
+        }
+        long size = 0;
+        for (int i = 7; i >= 0; i--) {
+            size = (size << 8) | (buf[STX_SIZE_OFFSET + i] & 0xff); // little-endian hosts (x86-64, aarch64)
+        }
+        return ProbeResult.ofSize(size);
+    }
+
+    @Override
+    public ProbeResult probe(Path mountRoot, Duration timeout) {
+        Future<ProbeResult> previous = inFlight.get(mountRoot);
+        if (previous != null && !previous.isDone()) {
+            return new ProbeResult(ProbeResult.Verdict.STALE, 0, true, -1, "an earlier probe of this mount is still blocked");
+        }
+        Future<ProbeResult> f;
+        try {
+            f = workers.submit(() -> statNow(mountRoot));
+        } catch (RejectedExecutionException e) {
+            return new ProbeResult(ProbeResult.Verdict.ERROR, 0, false, -1, "every probe worker is blocked");
+        }
+        inFlight.put(mountRoot, f);
+        try {
+            ProbeResult r = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            inFlight.remove(mountRoot, f);
+            return r;
+        } catch (TimeoutException e) {
+            return ProbeResult.timeout(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ProbeResult(ProbeResult.Verdict.ERROR, 0, false, -1, "interrupted");
+        } catch (ExecutionException e) {
+            inFlight.remove(mountRoot, f);
+            return new ProbeResult(ProbeResult.Verdict.ERROR, 0, false, -1, "probe failed: " + e.getCause().getClass().getSimpleName());
+        }
+    }
+
+    /** @return how many probe workers exist now (blocked ones included) */
+    public int workerCount() {
+        return workers.getPoolSize();
+    }
+
+    @Override
+    public void close() {
+        // blocked workers are daemons; they end when the kernel answers
+        workers.shutdownNow();
+    }
+}
