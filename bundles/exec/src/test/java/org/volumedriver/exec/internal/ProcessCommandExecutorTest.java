@@ -262,7 +262,10 @@ class ProcessCommandExecutorTest {
     void concurrencyBoundMakesTheNextCallerWaitThenFail() throws Exception {
         Path started = dir.resolve("started");
         Files.createDirectory(started);
-        Path slow = script(dir, "slow", "touch '" + started + "'/$$\nsleep 2");
+        Path release = dir.resolve("release");
+        // holds its slot until the test releases it (at most 20 s), so the timing cannot flake
+        Path slow = script(dir, "slow", "touch '" + started + "'/$$\ni=0\nwhile [ ! -e '" + release
+                + "' ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done");
         executor.reconfigure(ExecutorSettings.builder().maxConcurrent(2).queueTimeout(Duration.ofMillis(400))
                 .command("slow", slow.toString(), false, List.of(List.of()))
                 .command("true", "/usr/bin/true", false, List.of(List.of())).build());
@@ -270,7 +273,7 @@ class ProcessCommandExecutorTest {
         for (int i = 0; i < 2; i++) {
             running.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return executor.run(CommandRequest.of("slow", T));
+                    return executor.run(CommandRequest.of("slow", Duration.ofSeconds(30)));
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -284,14 +287,18 @@ class ProcessCommandExecutorTest {
             }
             Thread.sleep(10);
         }
-        long start = System.nanoTime();
-        ExecutorSaturatedException e = assertThrows(ExecutorSaturatedException.class,
-                () -> executor.run(CommandRequest.of("slow", T)));
-        Duration waited = Duration.ofNanos(System.nanoTime() - start);
-        assertEquals("EXECUTOR_SATURATED", e.code());
-        assertTrue(waited.toMillis() >= 350, "the caller waited for a slot: " + waited);
-        try (Stream<Path> s = Files.list(started)) {
-            assertEquals(2, s.count(), "the refused caller started nothing");
+        try {
+            long start = System.nanoTime();
+            ExecutorSaturatedException e = assertThrows(ExecutorSaturatedException.class,
+                    () -> executor.run(CommandRequest.of("slow", T)));
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            assertEquals("EXECUTOR_SATURATED", e.code());
+            assertTrue(waited.toMillis() >= 350, "the caller waited for a slot: " + waited);
+            try (Stream<Path> s = Files.list(started)) {
+                assertEquals(2, s.count(), "the refused caller started nothing");
+            }
+        } finally {
+            Files.createFile(release);
         }
         for (CompletableFuture<CommandResult> f : running) {
             assertEquals(0, f.get().exitStatus());
