@@ -1,0 +1,178 @@
+package org.volumedriver.quobyte.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.volumedriver.exec.CommandDefinition;
+import org.volumedriver.exec.CommandExecutor;
+import org.volumedriver.exec.CommandRequest;
+import org.volumedriver.exec.CommandResult;
+import org.volumedriver.exec.CommandStatistics;
+import org.volumedriver.spi.ConnectionInfo;
+import org.volumedriver.spi.InvalidConnectionInfoException;
+
+/** Test doubles: a recording executor acting on a synthetic mount table, and a probe. */
+final class Fakes {
+
+    static final String UUID1 = "6f2c0a4e-3c1b-4d5e-9f00-123456789abc";
+    static final String UUID2 = "0b7e5a1c-1111-4222-8333-444455556666";
+    static final String VOLUME1 = "volume-" + UUID1;
+    static final String VOLUME2 = "volume-" + UUID2;
+
+    private Fakes() {
+    }
+
+    static ConnectionInfo info(String export, String name) {
+        return info(export, name, null);
+    }
+
+    static ConnectionInfo info(String export, String name, String format) {
+        Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("export", export);
+        data.put("name", name);
+        if (format != null) {
+            data.put("format", format);
+        }
+        try {
+            return ConnectionInfo.fromMap(Map.of("driver_volume_type", "quobyte", "data", data));
+        } catch (InvalidConnectionInfoException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A mount table the fake executor edits. */
+    static final class Table implements MountTable {
+        final List<MountEntry> entries = new CopyOnWriteArrayList<>();
+        final AtomicInteger reads = new AtomicInteger();
+        private final AtomicInteger ids = new AtomicInteger(100);
+
+        @Override
+        public List<MountEntry> read() {
+            reads.incrementAndGet();
+            return new ArrayList<>(entries);
+        }
+
+        void mount(String dir, String fsType, String source) {
+            entries.add(new MountEntry(ids.incrementAndGet(), 1, "0:99", "/", dir, "rw", fsType, source, "rw", false));
+        }
+
+        void mountQuobyte(String dir, String export) {
+            mount(dir, "fuse.quobyte", "quobyte@" + export.replace(',', '|'));
+        }
+
+        boolean unmount(String dir) {
+            for (int i = entries.size() - 1; i >= 0; i--) {
+                if (entries.get(i).mountPoint().equals(dir)) {
+                    entries.remove(i);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean isMounted(String dir) {
+            return MountTable.visibleAt(entries, dir).isPresent();
+        }
+    }
+
+    /** Records every request; mount adds to the table, umount removes unless the dir is busy. */
+    static final class Executor implements CommandExecutor {
+        final List<CommandRequest> requests = new CopyOnWriteArrayList<>();
+        final Table table;
+        final Set<String> busy = ConcurrentHashMap.newKeySet();
+        volatile int mountExitStatus;
+        volatile boolean mountAnyway;
+        volatile boolean mountTimesOut;
+        volatile Function<CommandRequest, CommandResult> systemctl = r -> result(r, 0, "running\n");
+        volatile Runnable beforeMount = () -> { };
+        volatile Runnable afterMount = () -> { };
+        volatile Runnable beforeUmount = () -> { };
+
+        Executor(Table table) {
+            this.table = table;
+        }
+
+        static CommandResult result(CommandRequest r, int status, String stdout) {
+            List<String> argv = new ArrayList<>();
+            argv.add(r.command());
+            argv.addAll(r.arguments());
+            return new CommandResult(r.command(), argv, status, stdout, "", false, Duration.ofMillis(1), false);
+        }
+
+        @Override
+        public CommandResult run(CommandRequest r) {
+            requests.add(r);
+            switch (r.command()) {
+                case "mount.quobyte": {
+                    beforeMount.run();
+                    if (mountTimesOut) {
+                        return new CommandResult(r.command(), List.of(), 137, "", "", false, Duration.ofMillis(1), true);
+                    }
+                    if (mountExitStatus == 0 || mountAnyway) {
+                        table.mountQuobyte(r.arguments().get(2), r.arguments().get(1));
+                        afterMount.run();
+                    }
+                    return result(r, mountExitStatus, "");
+                }
+                case "umount": {
+                    beforeUmount.run();
+                    boolean lazy = r.arguments().get(0).equals("-l");
+                    String dir = r.arguments().get(lazy ? 1 : 0);
+                    if (!lazy && busy.contains(dir)) {
+                        return result(r, 32, "");
+                    }
+                    boolean removed = table.unmount(dir);
+                    if (removed && !table.isMounted(dir)) {
+                        // the files "inside" the fake mount disappear with it
+                        try (var files = java.nio.file.Files.list(Path.of(dir))) {
+                            for (Path f : files.toList()) {
+                                java.nio.file.Files.deleteIfExists(f);
+                            }
+                        } catch (java.io.IOException e) {
+                            // nothing there
+                        }
+                    }
+                    return result(r, removed ? 0 : 32, "");
+                }
+                case "systemctl":
+                    return systemctl.apply(r);
+                default:
+                    throw new AssertionError("unexpected command " + r.command());
+            }
+        }
+
+        List<CommandRequest> named(String command) {
+            return requests.stream().filter(r -> r.command().equals(command)).toList();
+        }
+
+        @Override
+        public List<CommandDefinition> allowlist() {
+            return List.of();
+        }
+
+        @Override
+        public Map<String, CommandStatistics> statistics() {
+            return Map.of();
+        }
+    }
+
+    /** Healthy unless told otherwise per directory. */
+    static final class Probe implements HealthProbe {
+        final Map<Path, ProbeResult> results = new ConcurrentHashMap<>();
+        final AtomicInteger probes = new AtomicInteger();
+
+        @Override
+        public ProbeResult probe(Path mountRoot, Duration timeout) {
+            probes.incrementAndGet();
+            return results.getOrDefault(mountRoot, ProbeResult.ok());
+        }
+    }
+}

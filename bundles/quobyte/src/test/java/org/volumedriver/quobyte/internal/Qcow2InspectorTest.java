@@ -1,0 +1,126 @@
+package org.volumedriver.quobyte.internal;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.volumedriver.spi.InvalidConnectionInfoException;
+import org.volumedriver.spi.UnsafeImageException;
+import org.volumedriver.spi.UnsafePathException;
+
+class Qcow2InspectorTest {
+
+    static final Pattern NAMES = Pattern.compile(Settings.DEFAULT_NAME_PATTERN);
+
+    @TempDir
+    Path dir;
+
+    /** A minimal qcow2 header: version, incompatible features, optional backing name and extensions. */
+    static byte[] header(int version, long incompatible, String backing) {
+        return header(version, incompatible, backing, 0, null);
+    }
+
+    static byte[] header(int version, long incompatible, String backing, int extType, byte[] extData) {
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        b.putInt(0, Qcow2Inspector.MAGIC);
+        b.putInt(4, version);
+        int headerLength = version == 3 ? 104 : 72;
+        int pos = headerLength;
+        if (version == 3) {
+            b.putLong(72, incompatible);
+            b.putInt(100, headerLength);
+        }
+        if (extType != 0) {
+            b.putInt(pos, extType);
+            b.putInt(pos + 4, extData.length);
+            b.put(pos + 8, extData);
+            pos += 8 + ((extData.length + 7) & ~7);
+        }
+        b.putInt(pos, 0);
+        b.putInt(pos + 4, 0);
+        if (backing != null) {
+            byte[] name = backing.getBytes(StandardCharsets.US_ASCII);
+            b.putLong(8, 1024);
+            b.putInt(16, name.length);
+            b.put(1024, name);
+        }
+        return b.array();
+    }
+
+    Path write(String name, byte[] content) throws Exception {
+        return Files.write(dir.resolve(name), content);
+    }
+
+    @Test
+    void acceptsPlainImages() throws Exception {
+        assertDoesNotThrow(() -> Qcow2Inspector.check(write(Fakes.VOLUME1, header(3, 0, null)), "qcow2", NAMES));
+        assertDoesNotThrow(() -> Qcow2Inspector.check(write(Fakes.VOLUME1, header(2, 0, null)), "qcow2", NAMES));
+        assertDoesNotThrow(() -> Qcow2Inspector.check(write(Fakes.VOLUME1, header(3, Qcow2Inspector.INCOMPAT_DIRTY, null)), "qcow2", NAMES));
+        assertDoesNotThrow(() -> Qcow2Inspector.check(write(Fakes.VOLUME1, new byte[512]), "raw", NAMES));
+    }
+
+    @Test
+    void acceptsBackingFileInTheSameDirectoryMatchingThePattern() throws Exception {
+        write(Fakes.VOLUME2, new byte[512]);
+        Path top = write(Fakes.VOLUME1 + "." + Fakes.UUID2, header(3, 0, Fakes.VOLUME2));
+        assertDoesNotThrow(() -> Qcow2Inspector.check(top, "qcow2", NAMES));
+        Path top2 = write(Fakes.VOLUME1, header(3, 0, dir.resolve(Fakes.VOLUME2).toString()));
+        assertDoesNotThrow(() -> Qcow2Inspector.check(top2, "qcow2", NAMES));
+    }
+
+    @Test
+    void refusesBadHeaders() throws Exception {
+        Object[][] cases = {
+            { header(1, 0, null), "version" },
+            { header(4, 0, null), "version" },
+            { header(3, Qcow2Inspector.INCOMPAT_DATA_FILE, null), "data file" },
+            { header(3, Qcow2Inspector.INCOMPAT_CORRUPT, null), "corrupt" },
+            { header(3, 1L << 7, null), "unknown incompatible" },
+            { header(3, 0, "/etc/shadow"), "outside" },
+            { header(3, 0, "../" + Fakes.VOLUME2), "pattern" },
+            { header(3, 0, "json:{\"file\":\"/etc/shadow\"}"), "pattern" },
+            { header(3, 0, "nbd://evil/x"), "pattern" },
+            { header(3, 0, "other-file"), "pattern" },
+            { header(3, 0, null, Qcow2Inspector.EXT_DATA_FILE, "/dev/sda".getBytes(StandardCharsets.US_ASCII)), "data file" },
+            { header(3, 0, Fakes.VOLUME2, Qcow2Inspector.EXT_BACKING_FORMAT, "vmdk".getBytes(StandardCharsets.US_ASCII)), "format" },
+            { new byte[] { 'Q', 'F', 'I', (byte) 0xfb, 0, 0, 0, 3 }, "truncated" },
+            { new byte[512], "no qcow2 header" },
+        };
+        write(Fakes.VOLUME2, new byte[512]);
+        for (Object[] c : cases) {
+            Path p = write(Fakes.VOLUME1, (byte[]) c[0]);
+            UnsafeImageException e = assertThrows(UnsafeImageException.class, () -> Qcow2Inspector.check(p, "qcow2", NAMES), (String) c[1]);
+            assertTrue(e.getMessage().contains((String) c[1]), e.getMessage());
+        }
+    }
+
+    @Test
+    void refusesAnUnsafeBackingChain() throws Exception {
+        // the backing file itself names /etc/shadow: the whole chain is inspected
+        write(Fakes.VOLUME2, header(3, 0, "/etc/shadow"));
+        Path top = write(Fakes.VOLUME1, header(3, 0, Fakes.VOLUME2));
+        assertThrows(UnsafeImageException.class, () -> Qcow2Inspector.check(top, "qcow2", NAMES));
+        // a loop
+        write(Fakes.VOLUME2, header(3, 0, Fakes.VOLUME1));
+        assertThrows(UnsafeImageException.class, () -> Qcow2Inspector.check(top, "qcow2", NAMES));
+        // a symlinked backing file
+        Files.delete(dir.resolve(Fakes.VOLUME2));
+        Files.createSymbolicLink(dir.resolve(Fakes.VOLUME2), Path.of("/etc/passwd"));
+        assertThrows(UnsafePathException.class, () -> Qcow2Inspector.check(top, "qcow2", NAMES));
+    }
+
+    @Test
+    void refusesMissingAndSpecialFiles() throws Exception {
+        assertThrows(InvalidConnectionInfoException.class, () -> Qcow2Inspector.check(dir.resolve(Fakes.VOLUME1), "raw", NAMES));
+        Files.createDirectory(dir.resolve(Fakes.VOLUME1));
+        assertThrows(UnsafePathException.class, () -> Qcow2Inspector.check(dir.resolve(Fakes.VOLUME1), "raw", NAMES));
+    }
+}

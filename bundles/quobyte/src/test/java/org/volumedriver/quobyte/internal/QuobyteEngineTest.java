@@ -1,0 +1,495 @@
+package org.volumedriver.quobyte.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.volumedriver.quobyte.internal.Fakes.VOLUME1;
+import static org.volumedriver.quobyte.internal.Fakes.VOLUME2;
+import static org.volumedriver.quobyte.internal.Fakes.info;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.volumedriver.exec.CommandRequest;
+import org.volumedriver.exec.TransientScope;
+import org.volumedriver.quobyte.SystemdDecision;
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.CommandFailedException;
+import org.volumedriver.spi.CommandTimedOutException;
+import org.volumedriver.spi.ConnectionInfo;
+import org.volumedriver.spi.DisconnectOutcome;
+import org.volumedriver.spi.DiskSpec;
+import org.volumedriver.spi.InvalidConfigurationException;
+import org.volumedriver.spi.InvalidConnectionInfoException;
+import org.volumedriver.spi.LimitExceededException;
+import org.volumedriver.spi.MountState;
+import org.volumedriver.spi.MountStatus;
+import org.volumedriver.spi.MountUnhealthyException;
+import org.volumedriver.spi.StaleMountInUseException;
+import org.volumedriver.spi.UnsafeImageException;
+import org.volumedriver.spi.UnsafePathException;
+import org.volumedriver.spi.UnsupportedFormatException;
+import org.volumedriver.spi.VolumeDriverException;
+
+class QuobyteEngineTest {
+
+    static final String EXPORT = "192.168.1.1/volume-00001";
+    static final String HASH = "c94ed34ada0acf45c1213beb1fc52ce6";
+    static final SystemdDecision NO_SYSTEMD = new SystemdDecision(false, "off", "test");
+    static final SystemdDecision SYSTEMD = new SystemdDecision(true, "on", "test");
+    static final int UID = MountLayout.currentUid();
+
+    @TempDir
+    Path tmp;
+    Path base;
+    Fakes.Table table;
+    Fakes.Executor executor;
+    Fakes.Probe probe;
+
+    @BeforeEach
+    void setUp() {
+        base = tmp.resolve("mnt");
+        table = new Fakes.Table();
+        executor = new Fakes.Executor(table);
+        probe = new Fakes.Probe();
+    }
+
+    Settings.Builder settings() {
+        return Settings.builder().mountBase(base.toString()).watchdogEnabled(false);
+    }
+
+    QuobyteEngine engine() throws VolumeDriverException {
+        return engine(settings(), NO_SYSTEMD);
+    }
+
+    QuobyteEngine engine(Settings.Builder b, SystemdDecision systemd) throws VolumeDriverException {
+        QuobyteEngine e = new QuobyteEngine(b.build(), executor, table, probe, systemd, UID);
+        e.start();
+        return e;
+    }
+
+    /** The fake mount does not hide the directory: the volume file is written right after mounting. */
+    void createVolumeOnMount(String export, String name, byte[] content) {
+        Path dir = base.resolve(MountLayout.hash(export));
+        executor.afterMount = () -> {
+            try {
+                Files.write(dir.resolve(name), content);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+    }
+
+    static Attachment att(String volume, String instance) {
+        return new Attachment(volume, instance);
+    }
+
+    @Test
+    void mountDirectoryIsTheMd5OfTheStrippedExport() throws Exception {
+        QuobyteEngine e = engine();
+        assertEquals(HASH, MountLayout.hash(EXPORT));
+        assertEquals(base.resolve(HASH).toString(), e.validate(info("quobyte://" + EXPORT, VOLUME1)).mountDirectory());
+        assertEquals(base.resolve(HASH).toString(), e.validate(info(EXPORT, VOLUME1)).mountDirectory());
+        assertEquals(EXPORT, e.validate(info("quobyte://" + EXPORT, VOLUME1)).export());
+    }
+
+    @Test
+    void goldenArgvWithoutSystemd() throws Exception {
+        QuobyteEngine e = engine();
+        CommandRequest r = e.mountRequest(EXPORT, base.resolve(HASH));
+        assertEquals("mount.quobyte", r.command());
+        assertEquals(List.of("--disable-xattrs", EXPORT, base.resolve(HASH).toString()), r.arguments());
+        assertTrue(r.optionalScope().isEmpty());
+    }
+
+    @Test
+    void goldenArgvWithSystemdAndClientConfig() throws Exception {
+        Path cfg = tmp.resolve("client.cfg");
+        Files.writeString(cfg, "x");
+        Files.setPosixFilePermissions(cfg, PosixFilePermissions.fromString("rw-r-----"));
+        QuobyteEngine e = engine(settings().clientConfig(cfg.toString()).slice("storage.slice"), SYSTEMD);
+        CommandRequest r = e.mountRequest(EXPORT, base.resolve(HASH));
+        assertEquals(List.of("--disable-xattrs", EXPORT, base.resolve(HASH).toString(), "-c", cfg.toString()), r.arguments());
+        assertEquals(new TransientScope("volumedriver-quobyte-" + HASH + ".scope", "storage.slice", QuobyteEngine.SCOPE_DESCRIPTION),
+                r.scope());
+    }
+
+    @Test
+    void connectMountsOnceAndSecondAttachmentRunsNoCommand() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        DiskSpec d = e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        assertEquals("file", d.sourceType());
+        assertEquals(base.resolve(HASH).resolve(VOLUME1).toString(), d.sourcePath());
+        assertEquals("raw", d.format());
+        assertEquals(1, executor.named("mount.quobyte").size());
+        int before = executor.requests.size();
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")); // repeat: harmless
+        assertEquals(before, executor.requests.size(), "a healthy mount starts no process");
+        assertEquals(2, e.mounts().get(0).attachments().size());
+        assertEquals(DisconnectOutcome.STILL_IN_USE, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertEquals(DisconnectOutcome.NOT_ATTACHED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertTrue(table.isMounted(base.resolve(HASH).toString()));
+        assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
+        assertFalse(table.isMounted(base.resolve(HASH).toString()));
+        assertEquals(List.of(base.resolve(HASH).toString()), executor.named("umount").get(0).arguments());
+        assertFalse(Files.exists(base.resolve(HASH)), "directory removed after the verified unmount");
+        assertEquals(1L, e.counterSnapshot().get("mounts"));
+        assertEquals(1L, e.counterSnapshot().get("unmounts"));
+    }
+
+    @Test
+    void createdDirectoryHasTheConfiguredMode() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(base.resolve(HASH))));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(base)));
+    }
+
+    @Test
+    void rejectedInputRunsNothingAndCreatesNothing() throws Exception {
+        QuobyteEngine e = engine();
+        String[][] bad = {
+            { "-o/vol", VOLUME1, null, "data.export" },
+            { "host/vol;rm -rf /", VOLUME1, null, "data.export" },
+            { EXPORT, "../../etc/shadow", null, "data.name" },
+            { EXPORT, "/etc/shadow", null, "data.name" },
+            { EXPORT, "volume-nope", null, "data.name" },
+            { EXPORT, VOLUME1, "vmdk", "data.format" },
+            { EXPORT, VOLUME1, "QCOW2", "data.format" },
+        };
+        for (String[] b : bad) {
+            VolumeDriverException ex = assertThrows(VolumeDriverException.class,
+                    () -> e.connect(info(b[0], b[1], b[2]), att(VOLUME1, "vm1")), String.join(",", b[0], b[1]));
+            assertTrue(ex.getMessage().contains(b[3]), ex.getMessage());
+        }
+        assertThrows(InvalidConnectionInfoException.class, () -> e.connect(
+                ConnectionInfo.fromMap(java.util.Map.of("driver_volume_type", "nfs", "data", java.util.Map.of("export", EXPORT, "name", VOLUME1))),
+                att(VOLUME1, "vm1")));
+        assertThrows(InvalidConnectionInfoException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME2, "vm1")));
+        assertThrows(UnsupportedFormatException.class, () -> e.connect(info(EXPORT, VOLUME1, "vmdk"), att(VOLUME1, "vm1")));
+        assertTrue(executor.requests.isEmpty());
+        try (var s = Files.list(base)) {
+            assertEquals(List.of(base.resolve(QuobyteEngine.STATE_DIR)), s.toList());
+        }
+    }
+
+    @Test
+    void nonZeroExitIsFailureAndEverythingIsUndone() throws Exception {
+        QuobyteEngine e = engine();
+        executor.mountExitStatus = 4;
+        executor.mountAnyway = true; // the original accepted 4 even though the mount is there
+        CommandFailedException ex = assertThrows(CommandFailedException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertEquals(4, ex.exitStatus());
+        assertFalse(table.isMounted(base.resolve(HASH).toString()), "whatever got mounted is unmounted");
+        assertFalse(Files.exists(base.resolve(HASH)));
+        assertTrue(e.mounts().isEmpty());
+        assertEquals(0L, e.counterSnapshot().get("mounted"));
+    }
+
+    @Test
+    void timeoutIsFailure() throws Exception {
+        QuobyteEngine e = engine();
+        executor.mountTimesOut = true;
+        assertThrows(CommandTimedOutException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertFalse(Files.exists(base.resolve(HASH)));
+    }
+
+    @Test
+    void exitZeroWithoutMountIsFailure() throws Exception {
+        QuobyteEngine e = engine(settings().mountAppearTimeoutMs(50), NO_SYSTEMD);
+        executor.mountExitStatus = 0;
+        executor.afterMount = () -> table.unmount(base.resolve(HASH).toString());
+        assertThrows(MountUnhealthyException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertFalse(Files.exists(base.resolve(HASH)));
+    }
+
+    @Test
+    void failedPostMountValidationUndoesTheMount() throws Exception {
+        QuobyteEngine e = engine();
+        probe.results.put(base.resolve(HASH), ProbeResult.ofSize(4096));
+        assertThrows(MountUnhealthyException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertFalse(table.isMounted(base.resolve(HASH).toString()));
+        assertEquals(1, executor.named("umount").size());
+        assertFalse(Files.exists(base.resolve(HASH)));
+    }
+
+    @Test
+    void missingVolumeFileUndoesTheMount() throws Exception {
+        QuobyteEngine e = engine();
+        assertThrows(InvalidConnectionInfoException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertFalse(table.isMounted(base.resolve(HASH).toString()));
+        assertTrue(e.mounts().isEmpty());
+    }
+
+    @Test
+    void unsafeQcow2UndoesTheMount() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, Qcow2InspectorTest.header(3, Qcow2Inspector.INCOMPAT_DATA_FILE, null));
+        assertThrows(UnsafeImageException.class, () -> e.connect(info(EXPORT, VOLUME1, "qcow2"), att(VOLUME1, "vm1")));
+        assertFalse(table.isMounted(base.resolve(HASH).toString()));
+    }
+
+    @Test
+    void symlinkVolumeFileIsRefused() throws Exception {
+        QuobyteEngine e = engine();
+        Path dir = base.resolve(HASH);
+        executor.afterMount = () -> {
+            try {
+                Files.createSymbolicLink(dir.resolve(VOLUME1), Path.of("/etc/passwd"));
+            } catch (Exception ex) {
+                throw new AssertionError(ex);
+            }
+        };
+        assertThrows(UnsafePathException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+    }
+
+    @Test
+    void staleWithoutAttachmentsIsHealed() throws Exception {
+        QuobyteEngine e = engine();
+        Path dir = base.resolve(HASH);
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
+        table.mountQuobyte(dir.toString(), EXPORT);
+        probe.results.put(dir, ProbeResult.ofErrno(Errno.ENOTCONN));
+        executor.afterMount = () -> {
+            probe.results.remove(dir);
+            wrappedWrite(dir.resolve(VOLUME1));
+        };
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        assertEquals(List.of("umount", "mount.quobyte"), executor.requests.stream().map(CommandRequest::command).toList());
+        assertEquals(1L, e.counterSnapshot().get("heals"));
+        assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
+    }
+
+    static void wrappedWrite(Path p) {
+        try {
+            Files.write(p, new byte[0]);
+        } catch (Exception ex) {
+            throw new AssertionError(ex);
+        }
+    }
+
+    @Test
+    void staleWithAttachmentsFailsAndLeavesTheMountAloneUnlessForced() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        Path dir = base.resolve(HASH);
+        probe.results.put(dir, ProbeResult.timeout(100));
+        int before = executor.requests.size();
+        StaleMountInUseException ex = assertThrows(StaleMountInUseException.class,
+                () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
+        assertEquals(1, ex.attachments());
+        assertThrows(StaleMountInUseException.class, () -> e.heal(dir.toString(), false));
+        assertEquals(before, executor.requests.size(), "the guests' mount is left alone");
+        assertEquals(MountState.STALE, e.mounts().get(0).state());
+        executor.afterMount = () -> probe.results.remove(dir);
+        MountStatus healed = e.heal(dir.toString(), true);
+        assertEquals(MountState.HEALTHY, healed.state());
+        assertEquals(1, healed.attachments().size());
+    }
+
+    @Test
+    void errnoOutsideTheCorruptedSetIsNotHealed() throws Exception {
+        QuobyteEngine e = engine();
+        Path dir = base.resolve(HASH);
+        table.mountQuobyte(dir.toString(), EXPORT);
+        probe.results.put(dir, ProbeResult.ofErrno(Errno.ENOENT));
+        assertThrows(MountUnhealthyException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertTrue(executor.requests.isEmpty());
+    }
+
+    @Test
+    void busyUnmountIsReportedAndStateStaysConsistent() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        String dir = base.resolve(HASH).toString();
+        executor.busy.add(dir);
+        assertEquals(DisconnectOutcome.BUSY, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertTrue(table.isMounted(dir));
+        MountStatus s = e.mounts().get(0);
+        assertEquals(MountState.BUSY, s.state());
+        assertTrue(s.attachments().isEmpty());
+        assertEquals(DisconnectOutcome.NOT_ATTACHED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        // a connect after the failed unmount reuses the mount: no process
+        int before = executor.requests.size();
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
+        assertEquals(before, executor.requests.size());
+        assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
+        executor.busy.clear();
+        assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
+    }
+
+    @Test
+    void healOfIdleStaleMountFallsBackToLazyUnmount() throws Exception {
+        QuobyteEngine e = engine();
+        Path dir = base.resolve(HASH);
+        table.mountQuobyte(dir.toString(), EXPORT);
+        probe.results.put(dir, ProbeResult.ofErrno(Errno.ESTALE));
+        executor.busy.add(dir.toString());
+        Fakes.Table t = table;
+        MountStatus s = e.heal(dir.toString(), false);
+        assertEquals(MountState.NOT_MOUNTED, s.state());
+        assertEquals(2, executor.named("umount").size(), "normal unmount, then lazy as the last resort");
+        assertEquals(List.of("-l", dir.toString()), executor.named("umount").get(1).arguments());
+        assertFalse(t.isMounted(dir.toString()));
+        assertThrows(UnsafePathException.class, () -> e.heal("/etc", true));
+        assertThrows(UnsafePathException.class, () -> e.heal(base.resolve("../x").toString(), true));
+    }
+
+    @Test
+    void anotherFileSystemAtTheMountDirectoryIsRefused() throws Exception {
+        QuobyteEngine e = engine();
+        table.mount(base.resolve(HASH).toString(), "tmpfs", "tmpfs");
+        assertThrows(UnsafePathException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertTrue(executor.requests.isEmpty());
+    }
+
+    @Test
+    void legacyFuseMountsAreRecognisedOnlyWhenEnabled() throws Exception {
+        Path dir = base.resolve(HASH);
+        table.mount(dir.toString(), "fuse", "quobyte@" + EXPORT);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(VOLUME1), new byte[0]);
+        QuobyteEngine legacy = engine(settings().legacyFuse(true), NO_SYSTEMD);
+        legacy.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        assertTrue(executor.requests.isEmpty());
+        QuobyteEngine strict = engine(settings().journal(tmp.resolve("j2").toString()), NO_SYSTEMD);
+        Files.createDirectories(tmp.resolve("j2").getParent());
+        assertThrows(UnsafePathException.class, () -> strict.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
+    }
+
+    @Test
+    void nonEmptyMountDirectoryIsRefusedBeforeAnyCommand() throws Exception {
+        QuobyteEngine e = engine();
+        Path dir = base.resolve(HASH);
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
+        Files.writeString(dir.resolve("planted"), "x");
+        assertThrows(UnsafePathException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertTrue(executor.requests.isEmpty());
+    }
+
+    @Test
+    void mountDirectoryWithWrongModeOrSymlinkIsRefused() throws Exception {
+        QuobyteEngine e = engine();
+        Path dir = base.resolve(HASH);
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThrows(UnsafePathException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        Files.delete(dir);
+        Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
+        Files.createSymbolicLink(dir, elsewhere);
+        assertThrows(UnsafePathException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertTrue(executor.requests.isEmpty());
+    }
+
+    @Test
+    void hostileBaseIsRefused() throws Exception {
+        Path open = Files.createDirectory(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        InvalidConfigurationException a = assertThrows(InvalidConfigurationException.class,
+                () -> engine(Settings.builder().mountBase(open.toString()), NO_SYSTEMD));
+        assertEquals("mount.base", a.key());
+        Path real = Files.createDirectory(tmp.resolve("real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
+        assertThrows(InvalidConfigurationException.class, () -> engine(Settings.builder().mountBase(link.toString()), NO_SYSTEMD));
+        assertThrows(InvalidConfigurationException.class,
+                () -> engine(Settings.builder().mountBase(link.resolve("sub").toString()), NO_SYSTEMD));
+        assertFalse(Files.exists(real.resolve("sub")), "nothing created through the symlink");
+        assertThrows(InvalidConfigurationException.class, () -> Settings.builder().mountBase("relative/dir").build());
+        assertThrows(InvalidConfigurationException.class, () -> Settings.builder().mountBase("/a/../b").build());
+        assertTrue(executor.requests.isEmpty());
+    }
+
+    @Test
+    void clientConfigMustBeAPrivateRegularFile() throws Exception {
+        Path cfg = tmp.resolve("client.cfg");
+        Files.writeString(cfg, "x");
+        Files.setPosixFilePermissions(cfg, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertThrows(InvalidConfigurationException.class, () -> engine(settings().clientConfig(cfg.toString()), NO_SYSTEMD));
+        assertThrows(InvalidConfigurationException.class, () -> engine(settings().clientConfig(tmp.toString()), NO_SYSTEMD));
+        assertThrows(InvalidConfigurationException.class, () -> engine(settings().clientConfig(tmp.resolve("none").toString()), NO_SYSTEMD));
+    }
+
+    @Test
+    void limitsFailFastBeforeAnyProcess() throws Exception {
+        QuobyteEngine e = engine(settings().maxMounts(1), NO_SYSTEMD);
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        int before = executor.requests.size();
+        LimitExceededException ex = assertThrows(LimitExceededException.class,
+                () -> e.connect(info("192.168.1.2/other", VOLUME1), att(VOLUME1, "vm1")));
+        assertEquals("max.mounts", ex.limit());
+        assertEquals(before, executor.requests.size());
+        assertFalse(Files.exists(base.resolve(MountLayout.hash("192.168.1.2/other"))));
+    }
+
+    @Test
+    void journalRecoversAttachmentsInANewEngine() throws Exception {
+        QuobyteEngine first = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        first.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        first.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
+        first.close();
+        QuobyteEngine second = engine();
+        MountStatus s = second.mounts().get(0);
+        assertEquals(2, s.attachments().size());
+        assertEquals(MountState.HEALTHY, s.state());
+        int before = executor.requests.size();
+        assertEquals(DisconnectOutcome.STILL_IN_USE, second.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertEquals(DisconnectOutcome.UNMOUNTED, second.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
+        assertEquals(before + 1, executor.requests.size());
+    }
+
+    @Test
+    void corruptJournalIsMovedAsideAndNothingIsUnmounted() throws Exception {
+        Files.createDirectories(base.resolve(QuobyteEngine.STATE_DIR));
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setPosixFilePermissions(base.resolve(QuobyteEngine.STATE_DIR), PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(base.resolve(QuobyteEngine.STATE_DIR).resolve("attachments.journal"), "garbage\n");
+        QuobyteEngine e = engine();
+        assertTrue(e.mounts().isEmpty());
+        try (var s = Files.list(base.resolve(QuobyteEngine.STATE_DIR))) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("attachments.journal.corrupt-")));
+        }
+    }
+
+    @Test
+    void watchdogHealsIdleStaleMountsAndReportsUsedOnes() throws Exception {
+        QuobyteEngine e = engine();
+        Path idle = base.resolve(MountLayout.hash("h1/idle"));
+        table.mountQuobyte(idle.toString(), "h1/idle");
+        probe.results.put(idle, ProbeResult.ofErrno(Errno.ENOTCONN));
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        probe.results.put(base.resolve(HASH), ProbeResult.ofErrno(Errno.EIO));
+        e.watchdogScan();
+        assertFalse(table.isMounted(idle.toString()), "idle stale mount healed (unmounted)");
+        assertTrue(table.isMounted(base.resolve(HASH).toString()), "used stale mount left alone");
+        assertEquals(1L, e.counterSnapshot().get("watchdog.heals"));
+        assertEquals(1L, e.counterSnapshot().get("watchdog.stale.in.use"));
+        assertEquals(MountState.STALE, e.mounts().get(0).state());
+    }
+
+    @Test
+    void describeDiskTouchesNothing() throws Exception {
+        QuobyteEngine e = engine();
+        DiskSpec d = e.describeDisk(info(EXPORT, VOLUME1, "qcow2"));
+        assertEquals("qcow2", d.format());
+        assertEquals("none", d.cache().orElseThrow());
+        assertEquals("native", d.io().orElseThrow());
+        assertTrue(executor.requests.isEmpty());
+        assertFalse(Files.exists(base.resolve(HASH)));
+    }
+}
