@@ -1037,6 +1037,15 @@ public final class QuobyteEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * @param dir a mount directory
+     * @return whether threads of this process wait for its lock (for interleaving tests)
+     */
+    boolean hasWaiters(Path dir) {
+        ReentrantLock l = locks.get(dir);
+        return l != null && l.hasQueuedThreads();
+    }
+
     /** @return how many attachments are recorded in all */
     public int attachmentCount() {
         return records.values().stream().mapToInt(r -> r.attachments.size()).sum();

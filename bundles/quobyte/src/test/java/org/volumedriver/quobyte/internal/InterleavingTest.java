@@ -1,0 +1,260 @@
+package org.volumedriver.quobyte.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.volumedriver.quobyte.internal.Fakes.VOLUME1;
+import static org.volumedriver.quobyte.internal.Fakes.info;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.volumedriver.quobyte.SystemdDecision;
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.DisconnectOutcome;
+import org.volumedriver.spi.MountState;
+import org.volumedriver.spi.VolumeDriverException;
+
+/** Deterministic interleavings: the fake executor parks inside a command until the test releases it. */
+class InterleavingTest {
+
+    static final String EXPORT = QuobyteEngineTest.EXPORT;
+    static final SystemdDecision NO_SYSTEMD = QuobyteEngineTest.NO_SYSTEMD;
+
+    @TempDir
+    Path tmp;
+    Path base;
+    Path dir;
+    Fakes.Table table;
+    Fakes.Executor executor;
+    Fakes.Probe probe;
+    ExecutorService threads;
+
+    @BeforeEach
+    void setUp() {
+        base = tmp.resolve("mnt");
+        dir = base.resolve(QuobyteEngineTest.HASH);
+        table = new Fakes.Table();
+        executor = new Fakes.Executor(table);
+        probe = new Fakes.Probe();
+        threads = Executors.newCachedThreadPool();
+        executor.afterMount = () -> QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
+    }
+
+    @AfterEach
+    void tearDown() {
+        threads.shutdownNow();
+    }
+
+    QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {
+        QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).build(), executor, table, probe,
+                NO_SYSTEMD, MountLayout.currentUid());
+        e.start();
+        return e;
+    }
+
+    QuobyteEngine engine() throws VolumeDriverException {
+        return engine(Settings.builder());
+    }
+
+    static void await(CountDownLatch l) {
+        try {
+            assertTrue(l.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    void waitUntil(java.util.function.BooleanSupplier c) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!c.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, "condition not reached");
+            Thread.sleep(2);
+        }
+    }
+
+    @Test
+    void twoConnectsToOneExportMountOnce() throws Exception {
+        QuobyteEngine e = engine();
+        CountDownLatch inMount = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.beforeMount = () -> {
+            inMount.countDown();
+            await(release);
+        };
+        Future<?> a = threads.submit(() -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        await(inMount);
+        Future<?> b = threads.submit(() -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
+        waitUntil(() -> e.hasWaiters(dir));
+        assertFalse(b.isDone(), "the second connect waits for the first");
+        release.countDown();
+        a.get(10, TimeUnit.SECONDS);
+        b.get(10, TimeUnit.SECONDS);
+        assertEquals(1, executor.named("mount.quobyte").size());
+        assertEquals(2, e.mounts().get(0).attachments().size());
+    }
+
+    @Test
+    void differentExportsDoNotWaitForEachOther() throws Exception {
+        QuobyteEngine e = engine();
+        String other = "10.0.0.2/other";
+        Path otherDir = base.resolve(MountLayout.hash(other));
+        CountDownLatch inMount = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.beforeMount = () -> {
+            if (Thread.currentThread().getName().equals("slow")) {
+                inMount.countDown();
+                await(release);
+            }
+        };
+        executor.afterMount = () -> {
+            QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
+            if (Files.isDirectory(otherDir)) {
+                QuobyteEngineTest.wrappedWrite(otherDir.resolve(VOLUME1));
+            }
+        };
+        Thread slow = new Thread(() -> {
+            try {
+                e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+            } catch (VolumeDriverException ex) {
+                throw new AssertionError(ex);
+            }
+        }, "slow");
+        slow.start();
+        await(inMount);
+        // while the first export's mount is parked, another export connects completely
+        e.connect(info(other, VOLUME1), new Attachment(VOLUME1, "vm9"));
+        assertTrue(table.isMounted(otherDir.toString()));
+        release.countDown();
+        slow.join(10_000);
+        assertEquals(2, executor.named("mount.quobyte").size());
+    }
+
+    @Test
+    void disconnectRacingConnectLeavesTheExportMountedIffAttachmentsRemain() throws Exception {
+        QuobyteEngine e = engine();
+        e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        CountDownLatch inUmount = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.beforeUmount = () -> {
+            inUmount.countDown();
+            await(release);
+        };
+        Future<DisconnectOutcome> d = threads.submit(() -> e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        await(inUmount);
+        Future<?> c = threads.submit(() -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
+        waitUntil(() -> e.hasWaiters(dir));
+        assertFalse(c.isDone());
+        release.countDown();
+        assertEquals(DisconnectOutcome.UNMOUNTED, d.get(10, TimeUnit.SECONDS));
+        c.get(10, TimeUnit.SECONDS);
+        assertTrue(table.isMounted(dir.toString()), "vm2 remains, so the export is mounted");
+        assertEquals(2, executor.named("mount.quobyte").size());
+        assertEquals(1, e.mounts().get(0).attachments().size());
+        assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
+        // and the other way round: the last disconnect after that unmounts
+        executor.beforeUmount = () -> { };
+        assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
+        assertFalse(table.isMounted(dir.toString()));
+    }
+
+    @Test
+    void failedUnmountThenConnect() throws Exception {
+        QuobyteEngine e = engine();
+        e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        executor.busy.add(dir.toString());
+        CountDownLatch inUmount = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.beforeUmount = () -> {
+            inUmount.countDown();
+            await(release);
+        };
+        Future<DisconnectOutcome> d = threads.submit(() -> e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        await(inUmount);
+        Future<?> c = threads.submit(() -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
+        waitUntil(() -> e.hasWaiters(dir));
+        release.countDown();
+        assertEquals(DisconnectOutcome.BUSY, d.get(10, TimeUnit.SECONDS));
+        c.get(10, TimeUnit.SECONDS);
+        assertEquals(1, executor.named("mount.quobyte").size(), "the busy mount is reused");
+        assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
+        assertEquals(1, e.mounts().get(0).attachments().size());
+    }
+
+    @Test
+    void anotherEngineOnTheSameBaseIsExcludedByTheLockFile() throws Exception {
+        QuobyteEngine first = engine();
+        CountDownLatch inMount = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.beforeMount = () -> {
+            inMount.countDown();
+            await(release);
+        };
+        Future<?> a = threads.submit(() -> first.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        await(inMount);
+        Fakes.Executor secondExecutor = new Fakes.Executor(table);
+        QuobyteEngine second = new QuobyteEngine(Settings.builder().mountBase(base.toString()).lockTimeoutMs(200)
+                .journal(tmp.resolve("other.journal").toString()).build(), secondExecutor, table, probe, NO_SYSTEMD, MountLayout.currentUid());
+        second.start();
+        VolumeDriverException ex = assertThrows(VolumeDriverException.class,
+                () -> second.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
+        assertEquals("LOCK_TIMEOUT", ex.code());
+        assertTrue(secondExecutor.requests.isEmpty());
+        release.countDown();
+        a.get(10, TimeUnit.SECONDS);
+        second.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2"));
+        assertTrue(secondExecutor.requests.isEmpty(), "the mount made by the first is healthy: reused");
+    }
+
+    @Test
+    void restartAfterMountBeforeJournalAdoptsTheMount() throws Exception {
+        // a crash between the mount and the journal write: mounted, nothing journaled
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
+        table.mountQuobyte(dir.toString(), EXPORT);
+        QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
+        QuobyteEngine e = engine();
+        e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        assertTrue(executor.requests.isEmpty());
+        assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+    }
+
+    @Test
+    void restartAfterUnmountBeforeJournalFinishesTheDisconnect() throws Exception {
+        QuobyteEngine first = engine();
+        first.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        first.close();
+        // the unmount happened, the journal still lists the attachment
+        table.unmount(dir.toString());
+        QuobyteEngine second = engine();
+        assertEquals(MountState.NOT_MOUNTED, second.mounts().get(0).state());
+        int before = executor.requests.size();
+        assertEquals(DisconnectOutcome.UNMOUNTED, second.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        assertEquals(before, executor.requests.size());
+        assertTrue(second.mounts().isEmpty());
+    }
+
+    @Test
+    void restartWithAttachmentsButNoMountRemountsOnConnect() throws Exception {
+        QuobyteEngine first = engine();
+        first.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        first.close();
+        table.unmount(dir.toString()); // e.g. the client died and was cleaned up while we were down
+        Files.deleteIfExists(dir.resolve(VOLUME1));
+        QuobyteEngine second = engine();
+        second.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2"));
+        assertEquals(2, executor.named("mount.quobyte").size());
+        assertEquals(2, second.mounts().get(0).attachments().size());
+    }
+}
