@@ -12,14 +12,16 @@ import java.util.Arrays;
 final class CappedOutput implements Runnable {
 
     private final InputStream in;
-    private final byte[] kept;
+    private final int cap;
+    /** Grows on demand up to {@code cap}: most commands print little or nothing. */
+    private byte[] kept = new byte[0];
     private int keptLength;
     private long total;
     private volatile boolean done;
 
     CappedOutput(InputStream in, int cap) {
         this.in = in;
-        this.kept = new byte[cap];
+        this.cap = cap;
     }
 
     @Override
@@ -29,9 +31,13 @@ final class CappedOutput implements Runnable {
             int n;
             while ((n = stream.read(buffer)) >= 0) {
                 synchronized (this) {
-                    int room = kept.length - keptLength;
+                    int room = cap - keptLength;
                     if (room > 0) {
                         int copy = Math.min(room, n);
+                        if (keptLength + copy > kept.length) {
+                            int grown = Math.max(keptLength + copy, Math.min(cap, Math.max(1024, kept.length * 2)));
+                            kept = Arrays.copyOf(kept, grown);
+                        }
                         System.arraycopy(buffer, 0, kept, keptLength, copy);
                         keptLength += copy;
                     }

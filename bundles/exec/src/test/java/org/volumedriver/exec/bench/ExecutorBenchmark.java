@@ -35,6 +35,8 @@ import org.volumedriver.exec.internal.ProcessCommandExecutor;
 public class ExecutorBenchmark {
 
     private static final String TRUE = "/bin/true";
+    private static final java.io.File ROOT = new java.io.File("/");
+    private static final java.io.File DEV_NULL = new java.io.File("/dev/null");
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final CommandRequest REQUEST = CommandRequest.of("true", TIMEOUT);
 
@@ -64,6 +66,24 @@ public class ExecutorBenchmark {
             err.readAllBytes();
         }
         process.getOutputStream().close();
+        return process.waitFor();
+    }
+
+    /**
+     * The same process hygiene as the executor (cleared environment, working directory /, stdin
+     * from /dev/null) without its checks, limits and reader threads: isolates the executor's own cost.
+     */
+    @Benchmark
+    public int bareProcessBuilderSameHygiene() throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(TRUE).directory(ROOT)
+                .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+        builder.environment().clear();
+        builder.environment().putAll(ProcessCommandExecutor.CHILD_ENVIRONMENT);
+        Process process = builder.start();
+        try (InputStream out = process.getInputStream(); InputStream err = process.getErrorStream()) {
+            out.readAllBytes();
+            err.readAllBytes();
+        }
         return process.waitFor();
     }
 }
