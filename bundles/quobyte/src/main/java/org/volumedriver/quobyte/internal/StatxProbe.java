@@ -111,6 +111,12 @@ public final class StatxProbe implements HealthProbe {
         }
     }
 
+    /** @return how many probes are still blocked in the kernel */
+    public int blocked() {
+        inFlight.values().removeIf(Future::isDone);
+        return inFlight.size();
+    }
+
     /** @return how many probe workers exist now (blocked ones included) */
     public int workerCount() {
         return workers.getPoolSize();

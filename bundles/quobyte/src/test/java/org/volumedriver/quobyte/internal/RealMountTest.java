@@ -1,0 +1,344 @@
+package org.volumedriver.quobyte.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.volumedriver.quobyte.internal.Fakes.VOLUME1;
+import static org.volumedriver.quobyte.internal.Fakes.VOLUME2;
+import static org.volumedriver.quobyte.internal.Fakes.info;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.volumedriver.exec.internal.ExecutorSettings;
+import org.volumedriver.exec.internal.ProcessCommandExecutor;
+import org.volumedriver.quobyte.SystemdDecision;
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.CommandFailedException;
+import org.volumedriver.spi.DisconnectOutcome;
+import org.volumedriver.spi.DiskSpec;
+import org.volumedriver.spi.InvalidConfigurationException;
+import org.volumedriver.spi.MountState;
+import org.volumedriver.spi.MountStatus;
+import org.volumedriver.spi.MountUnhealthyException;
+import org.volumedriver.spi.StaleMountInUseException;
+import org.volumedriver.spi.UnsafePathException;
+import org.volumedriver.spi.VolumeDriverException;
+
+/**
+ * Real mounts: the FUSE stand-in for the Quobyte client, the real executor, the real kernel mount
+ * table and the native probe. Runs as root in a private mount namespace; required when
+ * VOLUMEDRIVER_REAL_TESTS=required, skipped otherwise.
+ */
+class RealMountTest {
+
+    static final String EXPORT = "192.168.1.1/volume-00001";
+    static final SystemdDecision NO_SYSTEMD = new SystemdDecision(false, "off", "test");
+
+    @TempDir
+    Path tmp;
+    Path base;
+    Path dir;
+    Path standin;
+    Path store;
+    ProcessCommandExecutor executor;
+    StatxProbe probe;
+    final List<QuobyteEngine> engines = new ArrayList<>();
+
+    @BeforeAll
+    static void prerequisites() throws IOException {
+        boolean required = "required".equals(System.getenv("VOLUMEDRIVER_REAL_TESTS"));
+        // they mount file systems: only on request, inside the private mount namespace the request implies
+        Assumptions.assumeTrue(required, "real-mount tests run with VOLUMEDRIVER_REAL_TESTS=required");
+        List<String> missing = new ArrayList<>();
+        if (MountLayout.currentUid() != 0) {
+            missing.add("root");
+        }
+        if (!Files.exists(Path.of("/dev/fuse"))) {
+            missing.add("/dev/fuse");
+        }
+        String bin = System.getProperty("quobyte.standin");
+        if (bin == null || !Files.isExecutable(Path.of(bin))) {
+            missing.add("the stand-in binary (itests/quobyte-standin/build.sh)");
+        }
+        if (!missing.isEmpty()) {
+            if (required) {
+                fail("real-mount tests are required but these prerequisites are missing: " + missing);
+            }
+            Assumptions.abort("real-mount tests skipped, missing: " + missing);
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        base = tmp.resolve("mnt");
+        dir = base.resolve(MountLayout.hash(EXPORT));
+        // a private copy of the stand-in, so that its knob files belong to this test only
+        Path bin = Files.createDirectory(tmp.resolve("bin"));
+        standin = Files.copy(Path.of(System.getProperty("quobyte.standin")), bin.resolve("quobyte-standin"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.setPosixFilePermissions(standin, PosixFilePermissions.fromString("rwxr-xr-x"));
+        store = bin.resolve("store").resolve(EXPORT.replace('/', '_').replace(':', '_'));
+        Files.createDirectories(store);
+        executor = new ProcessCommandExecutor(ExecutorSettings.builder()
+                .executable("mount.quobyte", standin.toString())
+                .executable("umount", "/usr/bin/umount")
+                .maxConcurrent(8)
+                .queueTimeout(Duration.ofSeconds(10))
+                .build());
+        probe = new StatxProbe(8);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (QuobyteEngine e : engines) {
+            e.close();
+        }
+        // wake any stopped stand-in, then detach everything under the test directory
+        try (var pids = Files.walk(tmp.resolve("bin").resolve("store"), 1)) {
+            for (Path p : pids.filter(f -> f.toString().endsWith(".pid")).toList()) {
+                signal("-CONT", Files.readString(p).strip());
+            }
+        }
+        for (MountEntry m : new MountTable.Proc().read()) {
+            if (m.mountPoint().startsWith(tmp.toString())) {
+                new ProcessBuilder("/usr/bin/umount", "-l", m.mountPoint()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        probe.close();
+        executor.close();
+    }
+
+    static void signal(String sig, String pid) throws Exception {
+        new ProcessBuilder("/bin/kill", sig, pid).redirectErrorStream(true).start().waitFor(5, TimeUnit.SECONDS);
+    }
+
+    QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {
+        QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).probeTimeoutMs(1000).build(),
+                executor, new MountTable.Proc(), probe, NO_SYSTEMD, MountLayout.currentUid());
+        e.start();
+        engines.add(e);
+        return e;
+    }
+
+    QuobyteEngine engine() throws VolumeDriverException {
+        return engine(Settings.builder());
+    }
+
+    long mountRuns() {
+        var s = executor.statistics().get("mount.quobyte");
+        return s == null ? 0 : s.runs();
+    }
+
+    boolean mounted() throws Exception {
+        return MountTable.visibleAt(new MountTable.Proc().read(), dir.toString()).isPresent();
+    }
+
+    /** The daemon writes its pid when the kernel's first request arrives: wait for it. */
+    String daemonPid() throws Exception {
+        Path pidFile = store.resolveSibling(store.getFileName() + ".pid");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
+            assertTrue(System.nanoTime() < end, "the stand-in wrote no pid file");
+            StatxProbe.statNow(dir);
+            Thread.sleep(10);
+        }
+        return Files.readString(pidFile).strip();
+    }
+
+    @Test
+    void connectMountsForRealAndTheLastDisconnectUnmounts() throws Exception {
+        byte[] content = "guest disk".getBytes();
+        Files.write(store.resolve(VOLUME1), content);
+        QuobyteEngine e = engine();
+        DiskSpec d = e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        assertEquals(dir.resolve(VOLUME1).toString(), d.sourcePath());
+        assertTrue(Files.isRegularFile(Path.of(d.sourcePath())));
+        assertArrayEquals(content, Files.readAllBytes(Path.of(d.sourcePath())), "the disk is the file in the export");
+        MountEntry m = MountTable.visibleAt(new MountTable.Proc().read(), dir.toString()).orElseThrow();
+        assertEquals("fuse.quobyte", m.fsType());
+        assertEquals(1, mountRuns());
+
+        e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2"));
+        assertEquals(1, mountRuns(), "a second attachment runs no command");
+        assertEquals(1, executor.statistics().values().stream().mapToLong(s -> s.runs()).sum());
+
+        assertEquals(DisconnectOutcome.STILL_IN_USE, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        assertTrue(mounted());
+        assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
+        assertFalse(mounted());
+        assertFalse(Files.exists(dir), "the mount directory is removed");
+    }
+
+    @Test
+    void killedClientIsSeenAsEnotconnAndHealedByTheNextConnect() throws Exception {
+        Files.write(store.resolve(VOLUME1), new byte[0]);
+        QuobyteEngine e = engine();
+        // a mount whose client dies with nothing attached (left by an earlier run)
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
+        Process p = new ProcessBuilder(standin.toString(), "--disable-xattrs", EXPORT, dir.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+        assertTrue(mounted());
+        signal("-KILL", daemonPid());
+        waitUntilErrno(Errno.ENOTCONN);
+
+        e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        assertTrue(StatxProbe.statNow(dir).isHealthy());
+        assertEquals(1L, e.counterSnapshot().get("heals"));
+        assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
+        assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+    }
+
+    void waitUntilErrno(int errno) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (StatxProbe.statNow(dir).errno() != errno) {
+            assertTrue(System.nanoTime() < end, "errno " + errno + " not seen");
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void killedClientUnderAttachmentsIsStaleInUseUntilForced() throws Exception {
+        Files.write(store.resolve(VOLUME1), new byte[0]);
+        QuobyteEngine e = engine();
+        e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        signal("-KILL", daemonPid());
+        waitUntilErrno(Errno.ENOTCONN);
+        StaleMountInUseException ex = assertThrows(StaleMountInUseException.class,
+                () -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
+        assertEquals(1, ex.attachments());
+        assertEquals(1, mountRuns());
+        MountStatus s = e.heal(dir.toString(), true);
+        assertEquals(MountState.HEALTHY, s.state());
+        assertEquals(1, s.attachments().size());
+        assertTrue(StatxProbe.statNow(dir).isHealthy());
+    }
+
+    @Test
+    void stoppedClientTimesOutWithoutBlockingTheCaller() throws Exception {
+        Files.write(store.resolve(VOLUME1), new byte[0]);
+        QuobyteEngine e = engine(Settings.builder().probeTimeoutMs(300));
+        e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        String pid = daemonPid();
+        signal("-STOP", pid);
+        try {
+            long start = System.nanoTime();
+            assertThrows(StaleMountInUseException.class, () -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 5_000, "the caller got its answer in bounded time: " + millis + " ms");
+            assertEquals(MountState.STALE, e.mounts().get(0).state());
+            assertEquals(1, probe.blocked(), "only the probe worker is stuck in the kernel");
+            // a second attempt does not pile up another blocked worker
+            assertThrows(StaleMountInUseException.class, () -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
+            assertEquals(1, probe.blocked());
+        } finally {
+            signal("-CONT", pid);
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (probe.blocked() > 0) {
+            assertTrue(System.nanoTime() < end, "the probe worker is released once the client runs again");
+            Thread.sleep(20);
+        }
+        assertEquals(MountState.HEALTHY, e.heal(dir.toString(), false).state());
+        assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+    }
+
+    @Test
+    void openFileMakesTheUnmountBusyAndStateStaysConsistent() throws Exception {
+        Files.write(store.resolve(VOLUME1), new byte[16]);
+        QuobyteEngine e = engine();
+        DiskSpec d = e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        try (FileChannel open = FileChannel.open(Path.of(d.sourcePath()), StandardOpenOption.READ)) {
+            assertEquals(DisconnectOutcome.BUSY, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+            assertTrue(mounted());
+            MountStatus s = e.mounts().get(0);
+            assertEquals(MountState.BUSY, s.state());
+            assertTrue(s.attachments().isEmpty());
+            assertEquals(DisconnectOutcome.NOT_ATTACHED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+            assertEquals(1L, e.counterSnapshot().get("unmount.busy"));
+        }
+        // once the file is closed the watchdog finishes the unmount
+        e.watchdogScan();
+        assertFalse(mounted());
+        assertFalse(Files.exists(dir));
+        assertTrue(e.mounts().isEmpty());
+    }
+
+    @Test
+    void hostileBaseAndNonEmptyMountDirectoryAreRefused() throws Exception {
+        Path open = Files.createDirectory(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThrows(InvalidConfigurationException.class,
+                () -> new QuobyteEngine(Settings.builder().mountBase(open.toString()).build(), executor, new MountTable.Proc(), probe,
+                        NO_SYSTEMD, 0).start());
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), Files.createDirectory(tmp.resolve("target")));
+        InvalidConfigurationException ex = assertThrows(InvalidConfigurationException.class,
+                () -> new QuobyteEngine(Settings.builder().mountBase(link.toString()).build(), executor, new MountTable.Proc(), probe,
+                        NO_SYSTEMD, 0).start());
+        assertEquals("mount.base", ex.key());
+        QuobyteEngine e = engine();
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
+        Files.writeString(dir.resolve("planted"), "x");
+        assertThrows(UnsafePathException.class, () -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        assertEquals(0, mountRuns());
+        assertFalse(mounted());
+    }
+
+    @Test
+    void failingClientAndFailedValidationLeaveNothingBehind() throws Exception {
+        Files.write(store.resolve(VOLUME1), new byte[0]);
+        QuobyteEngine e = engine();
+        Files.writeString(standin.resolveSibling("exit-status"), "4");
+        CommandFailedException f = assertThrows(CommandFailedException.class,
+                () -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        assertEquals(4, f.exitStatus());
+        assertFalse(mounted());
+        assertFalse(Files.exists(dir));
+        Files.delete(standin.resolveSibling("exit-status"));
+        Files.writeString(standin.resolveSibling("root-size"), "4096");
+        assertThrows(MountUnhealthyException.class, () -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        assertFalse(mounted(), "the mount that failed validation was undone");
+        assertFalse(Files.exists(dir));
+        assertTrue(e.mounts().isEmpty());
+    }
+
+    @Test
+    void aNewEngineRecoversAttachmentsOverLiveMounts() throws Exception {
+        Files.write(store.resolve(VOLUME1), new byte[0]);
+        Files.write(store.resolve(VOLUME2), new byte[0]);
+        QuobyteEngine first = engine();
+        first.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        first.connect(info(EXPORT, VOLUME2), new Attachment(VOLUME2, "vm2"));
+        first.close();
+        engines.remove(first);
+
+        QuobyteEngine second = engine();
+        MountStatus s = second.mounts().get(0);
+        assertEquals(2, s.attachments().size());
+        assertEquals(MountState.HEALTHY, s.state());
+        assertEquals(DisconnectOutcome.STILL_IN_USE, second.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        assertTrue(mounted());
+        assertEquals(DisconnectOutcome.UNMOUNTED, second.disconnect(info(EXPORT, VOLUME2), new Attachment(VOLUME2, "vm2")));
+        assertFalse(mounted());
+        assertEquals(1, mountRuns());
+    }
+}
