@@ -25,31 +25,66 @@ final class Allowlist {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
-    private record Entry(ExecutorSettings.CommandSpec spec, List<List<Pattern>> forms, String problem) {
+    /** A compiled command; its problem is re-checked when it is asked for while unusable. */
+    private static final class Entry {
+        private final ExecutorSettings.CommandSpec spec;
+        private final List<List<Pattern>> forms;
+        private volatile String problem;
+
+        Entry(ExecutorSettings.CommandSpec spec, List<List<Pattern>> forms, String problem) {
+            this.spec = spec;
+            this.forms = forms;
+            this.problem = problem;
+        }
+
+        ExecutorSettings.CommandSpec spec() {
+            return spec;
+        }
+
+        List<List<Pattern>> forms() {
+            return forms;
+        }
+
+        String problem() {
+            return problem;
+        }
+
         boolean usable() {
             return problem == null;
+        }
+
+        /** An executable installed or fixed after activation becomes usable without a reload. */
+        boolean recheck(int uid, Logger log) {
+            if (problem == null) {
+                return true;
+            }
+            String now = ExecutableCheck.problem(spec.executable(), uid);
+            if (now == null) {
+                problem = null;
+                log.info("command {} is usable now ({})", spec.name(), spec.executable());
+                return true;
+            }
+            return false;
         }
     }
 
     private final ExecutorSettings settings;
     private final Map<String, Entry> entries;
-    private final List<CommandDefinition> definitions;
     private final Semaphore slots;
+    private final int uid;
     private final boolean root;
     private final String rootHelperProblem;
+    private final Logger log;
 
-    private Allowlist(ExecutorSettings settings, Map<String, Entry> entries, boolean root, String rootHelperProblem) {
+    private Allowlist(ExecutorSettings settings, Map<String, Entry> entries, int uid, String rootHelperProblem,
+            Logger log) {
         this.settings = settings;
+        this.uid = uid;
+        this.log = log;
         this.entries = entries;
-        this.root = root;
+        this.root = uid == 0;
         this.rootHelperProblem = rootHelperProblem;
         this.slots = new Semaphore(settings.maxConcurrent(), true);
-        List<CommandDefinition> defs = new ArrayList<>();
-        for (Entry e : entries.values()) {
-            ExecutorSettings.CommandSpec s = e.spec();
-            defs.add(new CommandDefinition(s.name(), s.executable(), s.privileged(), s.forms(), e.usable(), e.problem()));
-        }
-        this.definitions = List.copyOf(defs);
     }
 
     /**
@@ -124,7 +159,7 @@ final class Allowlist {
             }
             entries.put(spec.name(), new Entry(spec, List.copyOf(forms), problem));
         }
-        return new Allowlist(settings, entries, uid == 0, helperProblem);
+        return new Allowlist(settings, entries, uid, helperProblem, log);
     }
 
     ExecutorSettings settings() {
@@ -132,7 +167,12 @@ final class Allowlist {
     }
 
     List<CommandDefinition> definitions() {
-        return definitions;
+        List<CommandDefinition> defs = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            ExecutorSettings.CommandSpec s = e.spec();
+            defs.add(new CommandDefinition(s.name(), s.executable(), s.privileged(), s.forms(), e.usable(), e.problem()));
+        }
+        return List.copyOf(defs);
     }
 
     Semaphore slots() {
@@ -154,7 +194,7 @@ final class Allowlist {
         if (entry == null) {
             throw new CommandRejectedException(name, "not in the allowlist");
         }
-        if (!entry.usable()) {
+        if (!entry.recheck(uid, log)) {
             throw new CommandRejectedException(name, "executable is unusable: " + entry.problem());
         }
         List<String> args = request.arguments();
@@ -163,7 +203,7 @@ final class Allowlist {
         TransientScope scope = request.scope();
         if (scope != null) {
             wrapper = entries.get(ExecutorSettings.SCOPE_COMMAND);
-            if (wrapper == null || !wrapper.usable()) {
+            if (wrapper == null || !wrapper.recheck(uid, log)) {
                 throw new CommandRejectedException(name, "a systemd scope was requested but "
                         + ExecutorSettings.SCOPE_COMMAND + " is not usable");
             }

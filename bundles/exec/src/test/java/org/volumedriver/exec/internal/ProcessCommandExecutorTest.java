@@ -336,6 +336,18 @@ class ProcessCommandExecutorTest {
     }
 
     @Test
+    void executableInstalledAfterActivationBecomesUsableWithoutReload() throws Exception {
+        Path later = dir.resolve("installed-later");
+        executor.reconfigure(ExecutorSettings.builder()
+                .command("later", later.toString(), false, List.of(List.of())).build());
+        assertThrows(CommandRejectedException.class, () -> executor.run(CommandRequest.of("later", T)));
+        assertFalse(executor.allowlist().stream().filter(d -> d.name().equals("later")).findFirst().get().usable());
+        script(dir, "installed-later", "echo here");
+        assertEquals("here\n", executor.run(CommandRequest.of("later", T)).stdout());
+        assertTrue(executor.allowlist().stream().filter(d -> d.name().equals("later")).findFirst().get().usable());
+    }
+
+    @Test
     void executableOwnedBySomeoneElseOrInAWritableDirectoryIsUnusable() throws Exception {
         int uid = ExecutableCheck.effectiveUid();
         Path foreign = script(dir, "foreign", "exit 0");
