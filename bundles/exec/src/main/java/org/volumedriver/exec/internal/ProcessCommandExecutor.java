@@ -146,7 +146,7 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         ExecutorSettings settings = current.settings();
         long waitStart = System.nanoTime();
         try {
-            if (!current.slots().tryAcquire(settings.queueTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!current.slots().tryAcquire(saturatedNanos(settings.queueTimeout()), TimeUnit.NANOSECONDS)) {
                 c.rejected();
                 throw new ExecutorSaturatedException(request.command(), settings.maxConcurrent(),
                         Duration.ofNanos(System.nanoTime() - waitStart));
@@ -206,7 +206,7 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         }
         boolean timedOut = false;
         try {
-            if (!process.waitFor(request.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!process.waitFor(saturatedNanos(request.timeout()), TimeUnit.NANOSECONDS)) {
                 timedOut = true;
                 killTree(process);
                 process.waitFor(5, TimeUnit.SECONDS);
@@ -225,6 +225,15 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         c.ran(nanos, timedOut, status != 0);
         logOutcome(result, request.timeout());
         return result;
+    }
+
+    /** Durations beyond about 292 years do not fit in nanoseconds; they mean "practically forever". */
+    static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private static void feed(OutputStream stdin, byte[] bytes) {

@@ -89,6 +89,8 @@ class ProcessCommandExecutorTest {
         CommandFailedException e = assertThrows(CommandFailedException.class, () -> failed.requireSuccess(T));
         assertEquals(7, e.exitStatus());
         assertEquals(200, executor.run(CommandRequest.of("exit", T, "200")).exitStatus());
+        assertTrue(executor.run(CommandRequest.of("true", Duration.ofDays(365L * 1000))).succeeded(),
+                "a timeout too long for nanoseconds is not an error");
 
         CommandStatistics stats = executor.statistics().get("exit");
         assertEquals(2, stats.runs());
@@ -96,7 +98,7 @@ class ProcessCommandExecutorTest {
         assertEquals(0, stats.timeouts());
         assertTrue(stats.maxDuration().compareTo(Duration.ZERO) > 0);
         assertTrue(stats.totalDuration().compareTo(stats.maxDuration()) >= 0);
-        assertEquals(1, executor.statistics().get("true").runs());
+        assertEquals(2, executor.statistics().get("true").runs());
     }
 
     @Test
