@@ -236,6 +236,27 @@ class ProcessCommandExecutorTest {
         assertThrows(org.volumedriver.spi.CommandTimedOutException.class, () -> r.requireSuccess(timeout));
     }
 
+    @Test
+    void aDetachedProcessHoldingTheOutputPipeDoesNotBlockTheCaller() throws Exception {
+        Path pidFile = dir.resolve("detached.pid");
+        // like a daemon that forgot to close stdout: it outlives the command, holding the pipe
+        Path leaves = script(dir, "leaves", "echo before\nsleep 60 &\necho $! > '" + pidFile + "'\nexit 0");
+        executor.reconfigure(ExecutorSettings.builder()
+                .command("leaves", leaves.toString(), false, List.of(List.of())).build());
+        try {
+            long start = System.nanoTime();
+            CommandResult r = executor.run(CommandRequest.of("leaves", T));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertEquals(0, r.exitStatus());
+            assertFalse(r.timedOut());
+            assertEquals("before\n", r.stdout());
+            assertTrue(took.toSeconds() < 8, "returned after the drain grace, not after the daemon: " + took);
+            assertTrue(alive(readPid(pidFile)), "a process that left the tree normally is not killed");
+        } finally {
+            ProcessHandle.of(readPid(pidFile)).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
     private static void waitUntilDead(long pid) throws InterruptedException {
         // SIGKILL is sent synchronously; the re-parented grandchild only needs to be reaped
         for (int i = 0; i < 50 && alive(pid); i++) {
