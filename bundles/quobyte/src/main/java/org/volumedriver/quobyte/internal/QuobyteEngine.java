@@ -146,8 +146,12 @@ public final class QuobyteEngine implements AutoCloseable {
         this.operations = new Semaphore(settings.maxConcurrentOperations, true);
     }
 
-    /** Benchmark baseline only: one lock for every export, as the original driver had. */
-    void useSingleGlobalLock(boolean value) {
+    /**
+     * Benchmark baseline only: one lock for every export, as the original driver had.
+     *
+     * @param value whether to use the single lock
+     */
+    public void useSingleGlobalLock(boolean value) {
         singleGlobalLock = value;
     }
 

@@ -1,0 +1,343 @@
+package org.volumedriver.quobyte.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.volumedriver.exec.CommandDefinition;
+import org.volumedriver.exec.CommandExecutor;
+import org.volumedriver.exec.CommandRequest;
+import org.volumedriver.exec.CommandResult;
+import org.volumedriver.exec.CommandStatistics;
+import org.volumedriver.exec.internal.ExecutorSettings;
+import org.volumedriver.exec.internal.ProcessCommandExecutor;
+import org.volumedriver.quobyte.SystemdDecision;
+import org.volumedriver.quobyte.internal.HealthProbe;
+import org.volumedriver.quobyte.internal.MountEntry;
+import org.volumedriver.quobyte.internal.MountInfoParser;
+import org.volumedriver.quobyte.internal.MountTable;
+import org.volumedriver.quobyte.internal.ProbeResult;
+import org.volumedriver.quobyte.internal.QuobyteEngine;
+import org.volumedriver.quobyte.internal.Settings;
+import org.volumedriver.quobyte.internal.StatxProbe;
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.ConnectionInfo;
+
+/**
+ * Benchmarks of the Quobyte driver, run on demand (see README.md), never in the default test run.
+ * Results are printed and appended to {@code target/quobyte-benchmarks.txt}.
+ *
+ * <ul>
+ * <li>hot path: connect of a new attachment to a mounted healthy export (real stand-in mount,
+ * real mount table, real probe, real journal): median latency, no process started;</li>
+ * <li>attach storm: 16 threads x 1000 connects over 50 exports, the mount helper sleeping 100 ms,
+ * per-directory locks with 8 concurrent mount operations versus one global lock;</li>
+ * <li>mountinfo parsing at 1,000 / 10,000 / 100,000 entries.</li>
+ * </ul>
+ * The real-mount variants need VOLUMEDRIVER_REAL_TESTS=required (root, /dev/fuse, private mount
+ * namespace); the in-process storm runs anywhere.
+ */
+class QuobyteBenchmark {
+
+    static final String VOLUME = "volume-6f2c0a4e-3c1b-4d5e-9f00-123456789abc";
+    static final SystemdDecision NO_SYSTEMD = new SystemdDecision(false, "off", "benchmark");
+    static final int THREADS = 16;
+    static final int CONNECTS_PER_THREAD = 1000;
+    static final int EXPORTS = 50;
+    static final int MOUNT_DELAY_MS = 100;
+
+    @TempDir
+    Path tmp;
+
+    static boolean real() {
+        return "required".equals(System.getenv("VOLUMEDRIVER_REAL_TESTS"));
+    }
+
+    static void report(String line) throws IOException {
+        System.out.println("[bench] " + line);
+        Path out = Path.of("target", "quobyte-benchmarks.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, java.time.Instant.now() + " " + line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    static ConnectionInfo info(String export) throws Exception {
+        return ConnectionInfo.fromMap(Map.of("driver_volume_type", "quobyte", "data", Map.of("export", export, "name", VOLUME)));
+    }
+
+    static long percentile(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
+    }
+
+    // ------------------------------------------------------------------ real stand-in helpers
+
+    /** A private copy of the stand-in with its store; optional mount delay. */
+    Path standin(Path dir, int delayMs) throws IOException {
+        Files.createDirectories(dir);
+        Path bin = Files.copy(Path.of(System.getProperty("quobyte.standin")), dir.resolve("quobyte-standin"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if (delayMs > 0) {
+            Files.writeString(dir.resolve("mount-delay-ms"), Integer.toString(delayMs));
+        }
+        return bin;
+    }
+
+    static void volumeIn(Path bin, String export) throws IOException {
+        Path store = bin.resolveSibling("store").resolve(export.replace('/', '_').replace(':', '_').replace(',', '_'));
+        Files.createDirectories(store);
+        Files.write(store.resolve(VOLUME), new byte[0]);
+    }
+
+    static ProcessCommandExecutor realExecutor(Path bin) throws Exception {
+        return new ProcessCommandExecutor(ExecutorSettings.builder().executable("mount.quobyte", bin.toString())
+                .executable("umount", "/usr/bin/umount").maxConcurrent(16).queueTimeout(Duration.ofSeconds(120)).build());
+    }
+
+    static void unmountAllUnder(Path root) throws Exception {
+        for (MountEntry m : new MountTable.Proc().read()) {
+            if (m.mountPoint().startsWith(root.toString())) {
+                new ProcessBuilder("/usr/bin/umount", "-l", m.mountPoint()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ hot path
+
+    @Test
+    void hotPathConnectToAMountedHealthyExport() throws Exception {
+        assumeTrue(real(), "needs VOLUMEDRIVER_REAL_TESTS=required");
+        Path bin = standin(tmp.resolve("bin"), 0);
+        String export = "10.0.0.1/hot";
+        volumeIn(bin, export);
+        try (ProcessCommandExecutor executor = realExecutor(bin); StatxProbe probe = new StatxProbe(8)) {
+            QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(tmp.resolve("mnt").toString()).watchdogEnabled(false).build(),
+                    executor, new MountTable.Proc(), probe, NO_SYSTEMD, 0);
+            engine.start();
+            ConnectionInfo info = info(export);
+            engine.connect(info, new Attachment(VOLUME, "warm"));
+            long runsBefore = executor.statistics().values().stream().mapToLong(CommandStatistics::runs).sum();
+            int n = 3000;
+            long[] nanos = new long[n];
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                engine.connect(info, new Attachment(VOLUME, "vm" + i));
+                nanos[i] = System.nanoTime() - t0;
+            }
+            long runsAfter = executor.statistics().values().stream().mapToLong(CommandStatistics::runs).sum();
+            assertEquals(runsBefore, runsAfter, "the hot path starts no process");
+            long[] measured = Arrays.copyOfRange(nanos, 500, n); // after warm-up
+            Arrays.sort(measured);
+            report(String.format("hot path connect (real stand-in mount, %d attachments, journal fsync included): median %.1f us, p90 %.1f us, p99 %.1f us, processes started %d",
+                    measured.length, percentile(measured, 0.5) / 1e3, percentile(measured, 0.9) / 1e3, percentile(measured, 0.99) / 1e3,
+                    runsAfter - runsBefore));
+            engine.close();
+        } finally {
+            unmountAllUnder(tmp);
+        }
+    }
+
+    // ------------------------------------------------------------------ attach storm
+
+    record StormResult(long millis, long mounts, int failures) {
+    }
+
+    StormResult storm(QuobyteEngine engine, List<ConnectionInfo> infos, java.util.function.LongSupplier mounts) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicInteger failures = new AtomicInteger();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int thread = t;
+            futures.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < CONNECTS_PER_THREAD; i++) {
+                    try {
+                        engine.connect(infos.get((i + thread) % EXPORTS), new Attachment(VOLUME, "t" + thread + "-" + i));
+                    } catch (Exception e) {
+                        failures.incrementAndGet();
+                        errors.add(e);
+                    }
+                }
+                return null;
+            }));
+        }
+        long t0 = System.nanoTime();
+        start.countDown();
+        for (Future<?> f : futures) {
+            f.get(30, TimeUnit.MINUTES);
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        pool.shutdown();
+        if (!errors.isEmpty()) {
+            System.out.println("[bench] first failure: " + errors.get(0));
+        }
+        return new StormResult(millis, mounts.getAsLong(), failures.get());
+    }
+
+    StormResult realStorm(String label, boolean globalLock) throws Exception {
+        Path root = tmp.resolve(label);
+        Path bin = standin(root.resolve("bin"), MOUNT_DELAY_MS);
+        List<ConnectionInfo> infos = new ArrayList<>();
+        for (int i = 0; i < EXPORTS; i++) {
+            String export = "10.0.0." + (i + 1) + "/storm-" + i;
+            volumeIn(bin, export);
+            infos.add(info(export));
+        }
+        try (ProcessCommandExecutor executor = realExecutor(bin); StatxProbe probe = new StatxProbe(32)) {
+            QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(root.resolve("mnt").toString()).watchdogEnabled(false)
+                    .maxConcurrentOperations(8).operationQueueTimeoutMs(120_000).build(), executor, new MountTable.Proc(), probe, NO_SYSTEMD, 0);
+            engine.useSingleGlobalLock(globalLock);
+            engine.start();
+            StormResult r = storm(engine, infos, () -> executor.statistics().get("mount.quobyte").runs());
+            engine.close();
+            return r;
+        } finally {
+            unmountAllUnder(root);
+        }
+    }
+
+    @Test
+    void attachStormWithTheRealStandIn() throws Exception {
+        assumeTrue(real(), "needs VOLUMEDRIVER_REAL_TESTS=required");
+        StormResult perDir = realStorm("perdir", false);
+        StormResult global = realStorm("global", true);
+        report(String.format("attach storm, real stand-in (%d threads x %d connects, %d exports, mount helper sleeps %d ms): "
+                + "per-directory locks + 8 concurrent mounts %d ms (%d mounts, %d failures); single global lock %d ms (%d mounts, %d failures); speed-up %.1fx",
+                THREADS, CONNECTS_PER_THREAD, EXPORTS, MOUNT_DELAY_MS, perDir.millis(), perDir.mounts(), perDir.failures(),
+                global.millis(), global.mounts(), global.failures(), (double) global.millis() / perDir.millis()));
+        assertEquals(EXPORTS, perDir.mounts());
+        assertEquals(EXPORTS, global.mounts());
+        assertEquals(0, perDir.failures());
+        assertEquals(0, global.failures());
+    }
+
+    /** In-process: the mount command sleeps 100 ms and edits a synthetic table; probe and journal are real code paths minus the kernel. */
+    static final class SleepingExecutor implements CommandExecutor {
+        final List<MountEntry> table = new CopyOnWriteArrayList<>();
+        final AtomicInteger mounts = new AtomicInteger();
+
+        @Override
+        public CommandResult run(CommandRequest r) {
+            if (r.command().equals("mount.quobyte")) {
+                try {
+                    Thread.sleep(MOUNT_DELAY_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                mounts.incrementAndGet();
+                String dir = r.arguments().get(2);
+                try {
+                    Files.write(Path.of(dir).resolve(VOLUME), new byte[0]);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                table.add(new MountEntry(table.size() + 100, 1, "0:1", "/", dir, "rw", "fuse.quobyte", "quobyte@x", "rw", false));
+            }
+            return new CommandResult(r.command(), List.of(r.command()), 0, "", "", false, Duration.ZERO, false);
+        }
+
+        @Override
+        public List<CommandDefinition> allowlist() {
+            return List.of();
+        }
+
+        @Override
+        public Map<String, CommandStatistics> statistics() {
+            return Map.of();
+        }
+    }
+
+    StormResult fakeStorm(String label, boolean globalLock) throws Exception {
+        Path root = tmp.resolve(label);
+        List<ConnectionInfo> infos = new ArrayList<>();
+        for (int i = 0; i < EXPORTS; i++) {
+            infos.add(info("10.0.0." + (i + 1) + "/storm-" + i));
+        }
+        SleepingExecutor executor = new SleepingExecutor();
+        MountTable table = () -> new ArrayList<>(executor.table);
+        HealthProbe probe = (dir, timeout) -> ProbeResult.ok();
+        QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(root.resolve("mnt").toString()).watchdogEnabled(false)
+                .maxConcurrentOperations(8).operationQueueTimeoutMs(120_000).build(), executor, table, probe, NO_SYSTEMD,
+                org.volumedriver.quobyte.internal.MountLayout.currentUid());
+        engine.useSingleGlobalLock(globalLock);
+        engine.start();
+        StormResult r = storm(engine, infos, () -> executor.mounts.get());
+        engine.close();
+        return r;
+    }
+
+    @Test
+    void attachStormInProcess() throws Exception {
+        StormResult perDir = fakeStorm("fake-perdir", false);
+        StormResult global = fakeStorm("fake-global", true);
+        report(String.format("attach storm, in-process sleeping mount helper (%d threads x %d connects, %d exports, %d ms per mount): "
+                + "per-directory locks + 8 concurrent mounts %d ms (%d mounts); single global lock %d ms (%d mounts); speed-up %.1fx",
+                THREADS, CONNECTS_PER_THREAD, EXPORTS, MOUNT_DELAY_MS, perDir.millis(), perDir.mounts(), global.millis(), global.mounts(),
+                (double) global.millis() / perDir.millis()));
+        assertEquals(EXPORTS, perDir.mounts());
+        assertEquals(EXPORTS, global.mounts());
+        assertEquals(0, perDir.failures() + global.failures());
+    }
+
+    // ------------------------------------------------------------------ mountinfo parsing
+
+    static String syntheticMountinfo(int entries) {
+        StringBuilder sb = new StringBuilder(entries * 160);
+        HexFormat hex = HexFormat.of();
+        for (int i = 0; i < entries; i++) {
+            String hash = hex.toHexDigits((long) i * 2654435761L) + hex.toHexDigits((long) i * 40503L);
+            if (i % 10 == 0) {
+                sb.append(i + 20).append(" 1 8:").append(i % 256).append(" / /srv/with\\040space/").append(i)
+                        .append(" rw,relatime shared:").append(i).append(" - ext4 /dev/vda rw\n");
+            } else {
+                sb.append(i + 20).append(" 1 0:").append(i % 4096).append(" / /var/lib/volumedriver/quobyte/mnt/").append(hash)
+                        .append(" rw,nosuid,nodev,relatime shared:").append(i).append(" - fuse.quobyte quobyte@reg1:7861|reg2:7861/vol-")
+                        .append(i).append(" rw,user_id=0,group_id=0\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void mountinfoParsing() throws Exception {
+        for (int entries : new int[] { 1_000, 10_000, 100_000 }) {
+            String text = syntheticMountinfo(entries);
+            int warmup = entries >= 100_000 ? 5 : 30;
+            int runs = entries >= 100_000 ? 15 : 60;
+            for (int i = 0; i < warmup; i++) {
+                assertEquals(entries, MountInfoParser.parse(text).size());
+            }
+            long[] nanos = new long[runs];
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                List<MountEntry> es = MountInfoParser.parse(text);
+                nanos[i] = System.nanoTime() - t0;
+                assertEquals(entries, es.size());
+            }
+            Arrays.sort(nanos);
+            report(String.format("mountinfo parse %,d entries (%,d bytes): median %.2f ms, min %.2f ms", entries, text.length(),
+                    percentile(nanos, 0.5) / 1e6, nanos[0] / 1e6));
+        }
+    }
+}
