@@ -31,6 +31,7 @@ public class ConnectCommand extends ShellAction {
 
     @Override
     void run() throws Exception {
+        ConnectionInfoInput.requireName(instance, "instance", "volume:connect [-f <path>] <instance> [<connection-info>]");
         ConnectionInfo info = ConnectionInfoInput.read(json, file);
         VolumeDriver driver = drivers().driverFor(info);
         Attachment attachment = Attachment.of(info.requireName(), instance);

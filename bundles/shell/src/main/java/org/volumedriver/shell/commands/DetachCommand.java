@@ -45,6 +45,7 @@ public class DetachCommand extends ShellAction {
 
     @Override
     void run() throws Exception {
+        ConnectionInfoInput.requireName(domain, "domain", "volume:detach [--live] [--config] [options] <domain> [<connection-info>]");
         ConnectionInfo info = ConnectionInfoInput.read(json, file);
         VolumeAttacher service = ServiceUnavailableException.require(attacher, "libvirt volume attacher");
         Attachment attachment = Attachment.of(info.requireName(), instance == null ? domain : instance);

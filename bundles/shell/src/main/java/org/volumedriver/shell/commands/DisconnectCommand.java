@@ -30,6 +30,7 @@ public class DisconnectCommand extends ShellAction {
 
     @Override
     void run() throws Exception {
+        ConnectionInfoInput.requireName(instance, "instance", "volume:disconnect [-f <path>] <instance> [<connection-info>]");
         ConnectionInfo info = ConnectionInfoInput.read(json, file);
         VolumeDriver driver = drivers().driverFor(info);
         Attachment attachment = Attachment.of(info.requireName(), instance);

@@ -46,6 +46,23 @@ public final class ConnectionInfoInput {
         return ConnectionInfo.fromJson(hasJson ? json : readFile(file));
     }
 
+    /**
+     * Catches connection info given where a name belongs (the instance or domain left out), so the
+     * administrator gets the usage instead of a confusing complaint about missing connection info.
+     *
+     * @param value the positional argument that should be a name
+     * @param what what it should be, for example {@code instance}
+     * @param usage the command's usage line
+     * @return the value
+     * @throws IllegalArgumentException if the value looks like JSON
+     */
+    public static String requireName(String value, String what, String usage) {
+        if (value != null && (value.startsWith("{") || value.startsWith("["))) {
+            throw new IllegalArgumentException("the " + what + " is missing before the connection info; usage: " + usage);
+        }
+        return value;
+    }
+
     static String readFile(String name) {
         Path path;
         try {

@@ -124,6 +124,10 @@ class CommandsTest {
 
         assertEquals("Error [INVALID_ARGUMENT]: connection info is missing: give it as a JSON argument in single quotes or with --file <path>",
                 shell.run("volume:connect vm1").errorLine());
+        assertEquals("Error [INVALID_ARGUMENT]: the instance is missing before the connection info; usage: "
+                + "volume:connect [-f <path>] <instance> [<connection-info>]", shell.run("volume:connect '" + JSON + "'").errorLine());
+        assertTrue(shell.run("volume:attach '" + JSON + "'").errorLine()
+                .startsWith("Error [INVALID_ARGUMENT]: the domain is missing before the connection info; usage: volume:attach"));
         String missingFile = shell.run("volume:validate --file " + dir.resolve("none.json")).errorLine();
         assertTrue(missingFile.startsWith("Error [INVALID_ARGUMENT]: --file '") && missingFile.endsWith("cannot be read: it does not exist or is not accessible"),
                 missingFile);

@@ -94,4 +94,13 @@ class ConnectionInfoInputTest {
         assertTrue(e.getMessage().contains("not a valid path"), e.getMessage());
         assertFalse(e.getMessage().contains("\u0000"));
     }
+
+    @Test
+    void jsonWhereANameBelongsIsCaught() {
+        assertEquals("vm1", ConnectionInfoInput.requireName("vm1", "instance", "usage"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConnectionInfoInput.requireName(JSON, "instance", "volume:connect <instance> [<ci>]"));
+        assertEquals("the instance is missing before the connection info; usage: volume:connect <instance> [<ci>]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ConnectionInfoInput.requireName("[1]", "domain", "u"));
+    }
 }
