@@ -18,22 +18,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.zip.CRC32;
 
 import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.InvalidConnectionInfoException;
 
 /**
- * The attachment journal (E7): the whole state written to a temporary file, fsynced, renamed over
- * the journal and the directory fsynced, so a crash leaves either the old or the new state.
- * Concurrent commits are grouped: one writer writes a snapshot that covers every change made
- * before it started.
+ * The attachment journal (E7): a snapshot written atomically (temporary file, fsync, rename,
+ * directory fsync) plus an append-only log of changes since that snapshot. Each change is a line
+ * with a CRC; appends are fsynced and grouped, so concurrent operations on different exports
+ * share one fsync. When the log grows past twice the snapshot (at least {@value #MIN_COMPACT}
+ * lines) a new snapshot is written and the log is reset the same atomic way. Replaying a log over
+ * a newer snapshot is harmless: each line sets a fact (attachment present or absent).
  *
- * <p>Format: a header line, then one {@code M <md5> <export>} line per mount directory and one
- * {@code A <md5> <volume> <instance>} line per attachment. Every field is validated on reading.
+ * <p>Snapshot: a header, then {@code M <md5> <export>} per mount directory and
+ * {@code A <md5> <volume> <instance>} per attachment. Log lines: {@code M}, {@code A} or
+ * {@code R} (attachment removed) followed by a space and a CRC32 in hex. A torn last log line (a
+ * crash during the append) is ignored; any other malformed line makes the journal unreadable.
  */
-public final class Journal {
+public final class Journal implements AutoCloseable {
 
     static final String HEADER = "volumedriver-quobyte-journal 1";
+    static final int MIN_COMPACT = 4096;
 
     /** One journaled mount directory. */
     public record Entry(String hash, String export, Set<Attachment> attachments) {
@@ -43,49 +51,159 @@ public final class Journal {
         }
     }
 
-    private final Path file;
-    private final Object writeLock = new Object();
-    private long requested;
-    private long written;
-    private final Object counterLock = new Object();
+    /** One change. */
+    public record Op(char kind, String hash, String a, String b) {
+        /**
+         * @param hash mount directory name
+         * @param export stripped export
+         * @return a mount-directory fact
+         */
+        public static Op mount(String hash, String export) {
+            return new Op('M', hash, export, null);
+        }
 
-    /** @param file the journal file */
-    public Journal(Path file) {
-        this.file = file;
+        /**
+         * @param hash mount directory name
+         * @param at the attachment
+         * @return an attachment added
+         */
+        public static Op add(String hash, Attachment at) {
+            return new Op('A', hash, at.volume(), at.instance());
+        }
+
+        /**
+         * @param hash mount directory name
+         * @param at the attachment
+         * @return an attachment removed
+         */
+        public static Op remove(String hash, Attachment at) {
+            return new Op('R', hash, at.volume(), at.instance());
+        }
+
+        String text() {
+            return b == null ? kind + " " + hash + " " + a : kind + " " + hash + " " + a + " " + b;
+        }
     }
 
-    /** @return the journal file */
+    private final Path file;
+    private final Path logFile;
+    private final Supplier<Collection<Entry>> state;
+    private final Object queueLock = new Object();
+    private final ReentrantLock writer = new ReentrantLock();
+    private List<String> pending = new ArrayList<>();
+    private long enqueued;
+    private volatile long flushed;
+    private volatile boolean broken;
+    private FileChannel log;
+    private long logLines;
+    private long compactAt = MIN_COMPACT;
+
+    /**
+     * @param file the snapshot file; the log is {@code <file>.log}
+     * @param state produces the current state for compaction
+     */
+    public Journal(Path file, Supplier<Collection<Entry>> state) {
+        this.file = file;
+        this.logFile = file.resolveSibling(file.getFileName() + ".log");
+        this.state = state;
+    }
+
+    /** @return the snapshot file */
     public Path file() {
         return file;
     }
 
     /**
-     * Writes a snapshot that includes every change made before this call.
+     * Writes a fresh snapshot of the current state and opens an empty log; called once the
+     * recovered state is reconciled.
      *
-     * @param snapshot produces the current state
      * @throws IOException if the journal cannot be written
      */
-    public void commit(Supplier<Collection<Entry>> snapshot) throws IOException {
-        long mine;
-        synchronized (counterLock) {
-            mine = ++requested;
-        }
-        synchronized (writeLock) {
-            long target;
-            synchronized (counterLock) {
-                if (written >= mine) {
-                    return; // a writer that started after our change already covered it
-                }
-                target = requested;
-            }
-            write(snapshot.get());
-            synchronized (counterLock) {
-                written = Math.max(written, target);
-            }
+    public void open() throws IOException {
+        writer.lock();
+        try {
+            compactLocked();
+        } finally {
+            writer.unlock();
         }
     }
 
-    void write(Collection<Entry> entries) throws IOException {
+    /**
+     * Appends changes and returns once they are on disk (grouped with concurrent appends).
+     *
+     * @param ops the changes, in order
+     * @throws IOException if they could not be made durable
+     */
+    public void append(List<Op> ops) throws IOException {
+        long mine;
+        synchronized (queueLock) {
+            for (Op op : ops) {
+                pending.add(withCrc(op.text()));
+            }
+            enqueued += ops.size();
+            mine = enqueued;
+        }
+        writer.lock();
+        try {
+            if (flushed >= mine) {
+                return; // a writer that started after our enqueue covered it
+            }
+            if (broken || log == null) {
+                throw new IOException("the journal is not writable");
+            }
+            List<String> batch;
+            long upto;
+            synchronized (queueLock) {
+                batch = pending;
+                pending = new ArrayList<>();
+                upto = enqueued;
+            }
+            StringBuilder sb = new StringBuilder(batch.size() * 96);
+            for (String line : batch) {
+                sb.append(line).append('\n');
+            }
+            try {
+                ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+                while (buf.hasRemaining()) {
+                    log.write(buf);
+                }
+                log.force(false);
+            } catch (IOException e) {
+                broken = true;
+                throw e;
+            }
+            flushed = upto;
+            logLines += batch.size();
+            if (logLines > compactAt) {
+                compactLocked();
+            }
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    private void compactLocked() throws IOException {
+        Collection<Entry> entries = state.get();
+        writeSnapshot(entries);
+        Path dir = file.getParent();
+        Path tmp = dir.resolve(logFile.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            ch.force(true);
+        }
+        Files.move(tmp, logFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(dir);
+        if (log != null) {
+            log.close();
+        }
+        log = FileChannel.open(logFile, StandardOpenOption.WRITE, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
+        logLines = 0;
+        long size = entries.stream().mapToLong(e -> 1 + e.attachments().size()).sum();
+        compactAt = Math.max(MIN_COMPACT, 2 * size);
+        broken = false;
+    }
+
+    private void writeSnapshot(Collection<Entry> entries) throws IOException {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (Entry e : entries) {
             sb.append("M ").append(e.hash()).append(' ').append(e.export()).append('\n');
@@ -104,28 +222,32 @@ public final class Journal {
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(dir);
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         }
     }
 
+    static String withCrc(String text) {
+        CRC32 crc = new CRC32();
+        crc.update(text.getBytes(StandardCharsets.US_ASCII));
+        return text + " " + String.format("%08x", crc.getValue());
+    }
+
     /**
-     * Reads the journal.
+     * Reads the snapshot and replays the log.
      *
-     * @return the entries; empty if there is no journal
-     * @throws IOException if it cannot be read or is corrupt (the message names the line, never
-     *         its content)
+     * @return the entries (directories with at least one attachment); empty without a journal
+     * @throws IOException if either file is unreadable or corrupt (the message names the line,
+     *         never its content)
      */
     public List<Entry> read() throws IOException {
-        List<String> lines;
-        try {
-            PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!a.isRegularFile()) {
-                throw new IOException("the journal is not a regular file");
-            }
-            lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            return List.of();
+        List<String> lines = readLines(file);
+        if (lines == null) {
+            lines = List.of(HEADER);
         }
         if (lines.isEmpty() || !HEADER.equals(lines.get(0))) {
             throw new IOException("the journal has no valid header");
@@ -133,26 +255,97 @@ public final class Journal {
         Map<String, String> exports = new LinkedHashMap<>();
         Map<String, Set<Attachment>> attachments = new LinkedHashMap<>();
         for (int i = 1; i < lines.size(); i++) {
-            String[] f = lines.get(i).split(" ", -1);
-            try {
-                if (f.length == 3 && f[0].equals("M") && MountLayout.DIR_NAME.matcher(f[1]).matches()) {
-                    ExportSpec spec = VolumeValidator.parseExport(f[2]);
-                    if (!MountLayout.hash(spec.stripped()).equals(f[1])) {
-                        throw new IOException("journal line " + (i + 1) + " names a directory that does not match its export");
-                    }
-                    exports.put(f[1], spec.stripped());
-                    attachments.putIfAbsent(f[1], new TreeSet<>());
-                } else if (f.length == 4 && f[0].equals("A") && exports.containsKey(f[1])) {
-                    attachments.get(f[1]).add(new Attachment(f[2], f[3]));
-                } else {
-                    throw new IOException("journal line " + (i + 1) + " is malformed");
+            apply(lines.get(i), "journal line " + (i + 1), exports, attachments);
+        }
+        byte[] raw;
+        try {
+            raw = readRegular(logFile);
+        } catch (NoSuchFileException e) {
+            raw = new byte[0];
+        }
+        String text = new String(raw, StandardCharsets.US_ASCII);
+        String[] logLines = text.split("\n", -1);
+        // the element after the last '\n' is empty unless the last append was torn
+        for (int i = 0; i < logLines.length - 1; i++) {
+            String line = logLines[i];
+            int sp = line.lastIndexOf(' ');
+            boolean last = i == logLines.length - 2;
+            if (sp <= 0 || !withCrc(line.substring(0, sp)).equals(line)) {
+                if (last) {
+                    break; // torn final append
                 }
-            } catch (org.volumedriver.spi.InvalidConnectionInfoException | IllegalArgumentException e) {
-                throw new IOException("journal line " + (i + 1) + " has an invalid value");
+                throw new IOException("journal log line " + (i + 1) + " is corrupt");
             }
+            apply(line.substring(0, sp), "journal log line " + (i + 1), exports, attachments);
         }
         List<Entry> out = new ArrayList<>();
-        exports.forEach((hash, export) -> out.add(new Entry(hash, export, attachments.get(hash))));
+        exports.forEach((hash, export) -> {
+            Set<Attachment> set = attachments.get(hash);
+            if (!set.isEmpty()) {
+                out.add(new Entry(hash, export, set));
+            }
+        });
         return out;
+    }
+
+    private static void apply(String line, String where, Map<String, String> exports, Map<String, Set<Attachment>> attachments)
+            throws IOException {
+        String[] f = line.split(" ", -1);
+        try {
+            if (f.length == 3 && f[0].equals("M") && MountLayout.DIR_NAME.matcher(f[1]).matches()) {
+                ExportSpec spec = VolumeValidator.parseExport(f[2]);
+                if (!MountLayout.hash(spec.stripped()).equals(f[1])) {
+                    throw new IOException(where + " names a directory that does not match its export");
+                }
+                exports.put(f[1], spec.stripped());
+                attachments.putIfAbsent(f[1], new TreeSet<>());
+            } else if (f.length == 4 && f[0].equals("A") && exports.containsKey(f[1])) {
+                attachments.get(f[1]).add(new Attachment(f[2], f[3]));
+            } else if (f.length == 4 && f[0].equals("R") && exports.containsKey(f[1])) {
+                attachments.get(f[1]).remove(new Attachment(f[2], f[3]));
+            } else {
+                throw new IOException(where + " is malformed");
+            }
+        } catch (InvalidConnectionInfoException | IllegalArgumentException e) {
+            throw new IOException(where + " has an invalid value");
+        }
+    }
+
+    private static List<String> readLines(Path p) throws IOException {
+        try {
+            String text = new String(readRegular(p), StandardCharsets.US_ASCII);
+            List<String> out = new ArrayList<>(List.of(text.split("\n", -1)));
+            if (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
+                out.remove(out.size() - 1);
+            }
+            return out;
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static byte[] readRegular(Path p) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isRegularFile()) {
+            throw new IOException(p.getFileName() + " is not a regular file");
+        }
+        return Files.readAllBytes(p);
+    }
+
+    /**
+     * Writes a final snapshot and closes the log.
+     */
+    @Override
+    public void close() throws IOException {
+        writer.lock();
+        try {
+            if (log != null) {
+                compactLocked();
+                log.close();
+                log = null;
+            }
+        } finally {
+            writer.unlock();
+        }
     }
 }

@@ -141,7 +141,7 @@ public final class QuobyteEngine implements AutoCloseable {
         this.probe = probe;
         this.systemd = systemd;
         this.counters = new Counters();
-        this.journal = new Journal(settings.journal);
+        this.journal = new Journal(settings.journal, this::snapshot);
         this.stateDir = settings.mountBase.resolve(STATE_DIR);
         this.operations = new Semaphore(settings.maxConcurrentOperations, true);
     }
@@ -193,6 +193,12 @@ public final class QuobyteEngine implements AutoCloseable {
             }
         }
         recover();
+        try {
+            journal.open();
+        } catch (IOException e) {
+            throw new VolumeDriverException("JOURNAL_FAILED", "the attachment journal " + settings.journal
+                    + " cannot be written (" + e.getClass().getSimpleName() + ")", e);
+        }
     }
 
     void checkClientConfig() throws InvalidConfigurationException {
@@ -221,11 +227,15 @@ public final class QuobyteEngine implements AutoCloseable {
         } catch (IOException e) {
             LOG.error("attachment journal {} is unreadable ({}); moved aside, starting without recorded attachments",
                     journal.file(), e.getMessage());
-            try {
-                Files.move(journal.file(), journal.file().resolveSibling(journal.file().getFileName() + ".corrupt-"
-                        + System.currentTimeMillis()), StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException moveFailure) {
-                LOG.error("could not move the unreadable journal aside ({})", moveFailure.getClass().getSimpleName());
+            long now = System.currentTimeMillis();
+            for (Path p : List.of(journal.file(), journal.file().resolveSibling(journal.file().getFileName() + ".log"))) {
+                try {
+                    if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.move(p, p.resolveSibling(p.getFileName() + ".corrupt-" + now), StandardCopyOption.ATOMIC_MOVE);
+                    }
+                } catch (IOException moveFailure) {
+                    LOG.error("could not move the unreadable journal aside ({})", moveFailure.getClass().getSimpleName());
+                }
             }
             entries = List.of();
         }
@@ -353,7 +363,7 @@ public final class QuobyteEngine implements AutoCloseable {
                     if (!rec.attachments.contains(attachment)) {
                         rec.add(attachment);
                         try {
-                            commitJournal();
+                            journal.append(List.of(Journal.Op.mount(rec.hash, rec.export), Journal.Op.add(rec.hash, attachment)));
                         } catch (IOException e) {
                             rec.remove(attachment);
                             if (mountedNow && rec.attachments.isEmpty()) {
@@ -394,34 +404,31 @@ public final class QuobyteEngine implements AutoCloseable {
                 }
                 if (rec.attachments.size() > 1) {
                     rec.remove(attachment);
-                    commitJournalOrLog();
+                    journalRemoval(rec, attachment);
                     return DisconnectOutcome.STILL_IN_USE;
                 }
                 // the last attachment: take an operation slot before changing anything
                 Permit permit = acquireOperation();
                 try {
                     rec.remove(attachment);
+                    journalRemoval(rec, attachment);
                     Optional<MountEntry> m = visible(t.dir);
                     if (m.isEmpty()) {
                         uncount(rec);
                         rec.state(MountState.NOT_MOUNTED, "");
                         layout.removeIfEmpty(t.dir);
                         forgetIfIdle(rec);
-                        commitJournalOrLog();
                         return DisconnectOutcome.UNMOUNTED;
                     }
                     if (!m.get().isQuobyte(settings.legacyFuse)) {
                         forgetIfIdle(rec);
-                        commitJournalOrLog();
                         throw new UnsafePathException(t.dir.toString(), "another file system type is mounted there; it was left alone");
                     }
                     CommandResult r = runUmount(t.dir, false);
                     if (!stillMounted(t.dir)) {
                         unmounted(rec);
-                        commitJournalOrLog();
                         return DisconnectOutcome.UNMOUNTED;
                     }
-                    commitJournalOrLog();
                     if (r.timedOut()) {
                         rec.state(MountState.STALE, "unmount timed out");
                         throw new CommandTimedOutException(settings.umountCommand, settings.umountTimeout);
@@ -741,7 +748,6 @@ public final class QuobyteEngine implements AutoCloseable {
                 return status(rec);
             } finally {
                 forgetIfIdle(rec);
-                commitJournalOrLog();
             }
         } catch (VolumeDriverException e) {
             counters.increment("failures." + e.code());
@@ -829,7 +835,6 @@ public final class QuobyteEngine implements AutoCloseable {
                 LOG.warn("watchdog: {} could not be handled ({})", dir, ex.code());
             }
         }
-        commitJournalOrLog();
     }
 
     private void scanOne(Record rec) throws VolumeDriverException {
@@ -884,13 +889,10 @@ public final class QuobyteEngine implements AutoCloseable {
         return out;
     }
 
-    private void commitJournal() throws IOException {
-        journal.commit(this::snapshot);
-    }
-
-    private void commitJournalOrLog() {
+    /** A removal that cannot be journaled is logged: the attachment is gone either way, and a restart reconciles. */
+    private void journalRemoval(Record rec, Attachment attachment) {
         try {
-            commitJournal();
+            journal.append(List.of(Journal.Op.remove(rec.hash, attachment)));
         } catch (IOException e) {
             counters.increment("journal.failures");
             LOG.error("the attachment journal could not be written ({})", e.getClass().getSimpleName());
@@ -1055,9 +1057,15 @@ public final class QuobyteEngine implements AutoCloseable {
         return records.values().stream().mapToInt(r -> r.attachments.size()).sum();
     }
 
+    /** Writes a final journal snapshot. */
     @Override
     public void close() {
-        commitJournalOrLog();
+        try {
+            journal.close();
+        } catch (IOException e) {
+            counters.increment("journal.failures");
+            LOG.error("the attachment journal could not be written ({})", e.getClass().getSimpleName());
+        }
     }
 
 }
