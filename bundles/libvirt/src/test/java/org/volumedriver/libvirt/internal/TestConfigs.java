@@ -8,7 +8,7 @@ import java.util.Map;
 import org.volumedriver.spi.InvalidConfigurationException;
 
 /** Builds typed configurations the way Declarative Services does: defaults plus overrides. */
-final class TestConfigs {
+public final class TestConfigs {
 
     private TestConfigs() {
     }
@@ -45,7 +45,7 @@ final class TestConfigs {
         }
     }
 
-    static DiskPolicy defaultPolicy() {
+    public static DiskPolicy defaultPolicy() {
         return policy(Map.of());
     }
 

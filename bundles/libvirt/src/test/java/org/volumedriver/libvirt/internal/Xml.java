@@ -18,7 +18,7 @@ import org.xml.sax.InputSource;
 import com.thaiopensource.relaxng.jaxp.XMLSyntaxSchemaFactory;
 
 /** Test helpers: a hardened DOM parser and libvirt's RELAX NG schema through Jing. */
-final class Xml {
+public final class Xml {
 
     static final Path DOMAIN_RNG = Path.of("/usr/share/libvirt/schemas/domain.rng");
 
@@ -38,7 +38,7 @@ final class Xml {
     }
 
     /** A minimal domain of type qemu around one or more device elements. */
-    static String domain(String name, String devices) {
+    public static String domain(String name, String devices) {
         return "<domain type='qemu'>\n  <name>" + name + "</name>\n  <memory unit='MiB'>64</memory>\n"
                 + "  <os><type arch='x86_64'>hvm</type></os>\n  <features><acpi/></features>\n"
                 + "  <devices>\n" + devices + "\n  </devices>\n</domain>\n";
@@ -55,7 +55,7 @@ final class Xml {
     }
 
     /** Throws a SAXException naming the problem if the document is not valid. */
-    static void validateDomain(String domainXml) throws Exception {
+    public static void validateDomain(String domainXml) throws Exception {
         Validator validator = domainSchema().newValidator();
         validator.validate(new StreamSource(new StringReader(domainXml)));
     }
