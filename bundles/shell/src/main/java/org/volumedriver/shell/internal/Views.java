@@ -134,7 +134,7 @@ public final class Views {
         List<CommandDefinition> sorted = new ArrayList<>(allowlist);
         sorted.sort((a, b) -> a.name().compareTo(b.name()));
         for (CommandDefinition definition : sorted) {
-            String forms = definition.forms().stream()
+            String forms = definition.forms().isEmpty() ? NONE : definition.forms().stream()
                     .map(form -> form.isEmpty() ? "(no arguments)" : String.join(" ", Redactor.redactArgv(form)))
                     .collect(Collectors.joining(" ; "));
             table.addRow().addContent(definition.name(), definition.executable(), yesNo(definition.privileged()),

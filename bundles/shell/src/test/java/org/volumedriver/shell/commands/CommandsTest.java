@@ -148,6 +148,9 @@ class CommandsTest {
                 "Format          : raw"), out.lines().toList());
         assertTrue(quobyte.mounts().isEmpty());
 
+        String spaced = "{\n  \"driver_volume_type\": \"quobyte\",\n  \"data\": {\"export\": \"" + EXPORT + "\", \"name\": \"" + NAME + "\"}\n}";
+        assertEquals(out, shell.ok("volume:validate '" + spaced + "'").out());
+
         shell.close();
         shell = new ShellHarness(new FakeDriver("nfs"));
         String generic = shell.ok("volume:validate '" + json("nfs", NAME, "qcow2") + "'").out();

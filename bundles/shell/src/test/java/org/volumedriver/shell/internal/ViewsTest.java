@@ -115,13 +115,16 @@ class ViewsTest {
                 List.of(List.of("--disable-xattrs", "[a-z]+", "/base/[0-9a-f]{32}"), List.of("--password=secret1")), true, null);
         CommandDefinition umount = new CommandDefinition("umount", "/bin/umount", true, List.of(List.of()), false,
                 "/bin/umount is group-writable");
-        List<String> lines = capture(out -> Views.allowlist(List.of(umount, mount), out, true)).lines().toList();
-        assertEquals(4, lines.size(), lines.toString());
+        CommandDefinition prefix = new CommandDefinition("systemd-run", "/usr/bin/systemd-run", true, List.of(), true, null);
+        List<String> lines = capture(out -> Views.allowlist(List.of(umount, prefix, mount), out, true)).lines().toList();
+        assertEquals(5, lines.size(), lines.toString());
+        assertTrue(lines.get(3).matches("systemd-run\\s+\\| /usr/bin/systemd-run\\s+\\| yes\\s+\\| yes\\s+\\| \\(none\\)\\s+\\|\\s*"),
+                lines.get(3));
         assertTrue(lines.get(2).startsWith("mount.quobyte | /usr/bin/mount.quobyte | yes"), lines.get(2));
         assertTrue(lines.get(2).contains("--disable-xattrs [a-z]+ /base/[0-9a-f]{32} ; --password=***"), lines.get(2));
         assertFalse(lines.get(2).contains("secret1"));
-        assertTrue(lines.get(3).matches("umount\\s+\\| /bin/umount\\s+\\| yes\\s+\\| no\\s+\\| \\(no arguments\\)\\s+\\| /bin/umount is group-writable"),
-                lines.get(3));
+        assertTrue(lines.get(4).matches("umount\\s+\\| /bin/umount\\s+\\| yes\\s+\\| no\\s+\\| \\(no arguments\\)\\s+\\| /bin/umount is group-writable"),
+                lines.get(4));
     }
 
     @Test
