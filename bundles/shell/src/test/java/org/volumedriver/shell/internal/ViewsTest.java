@@ -73,9 +73,10 @@ class ViewsTest {
     }
 
     @Test
-    void anEmptyTableSaysNone() {
+    void anEmptyTableSaysNoneUnlessPlain() {
         String text = capture(out -> Views.mounts(List.of(), out, true));
         assertEquals(Views.NONE, text.lines().reduce((a, b) -> b).orElseThrow(), text);
+        assertEquals("", capture(out -> Views.mounts(List.of(), out, false)));
     }
 
     @Test
