@@ -179,6 +179,11 @@ final class Allowlist {
         return slots;
     }
 
+    boolean privileged(String name) {
+        Entry entry = entries.get(name);
+        return entry != null && entry.spec().privileged();
+    }
+
     boolean knows(String name) {
         return entries.containsKey(name);
     }

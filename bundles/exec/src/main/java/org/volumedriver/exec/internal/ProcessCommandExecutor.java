@@ -157,7 +157,7 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
             throw new CommandFailedException(request.command(), -1, "interrupted while waiting for a command slot");
         }
         try {
-            return execute(request, argv, settings.outputCapBytes(), c);
+            return execute(request, argv, settings.outputCapBytes(), c, current.privileged(request.command()));
         } finally {
             current.slots().release();
         }
@@ -167,10 +167,15 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         return counters.computeIfAbsent(name, n -> new Counters());
     }
 
-    private CommandResult execute(CommandRequest request, List<String> argv, int cap, Counters c)
+    private CommandResult execute(CommandRequest request, List<String> argv, int cap, Counters c, boolean privileged)
             throws CommandFailedException {
         List<String> shown = Redactor.redactArgv(argv);
-        LOG.debug("running {}: {}", request.command(), shown);
+        if (privileged) {
+            // an audit trail of what ran with privileges
+            LOG.info("running privileged {}: {}", request.command(), shown);
+        } else {
+            LOG.debug("running {}: {}", request.command(), shown);
+        }
         ProcessBuilder builder = new ProcessBuilder(argv).directory(ROOT_DIRECTORY);
         Map<String, String> environment = builder.environment();
         environment.clear();
