@@ -12,6 +12,7 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
@@ -108,6 +109,11 @@ public class VolumeAttacherImpl implements VolumeAttacher {
         this.drivers = drivers;
         this.disks = disks;
         this.settings = settings;
+    }
+
+    @Deactivate
+    void deactivate() {
+        Libvirt.uninstallErrorCallback();
     }
 
     @Modified

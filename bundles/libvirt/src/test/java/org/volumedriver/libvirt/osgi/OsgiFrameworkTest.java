@@ -24,9 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.DiskXmlService;
 import org.volumedriver.libvirt.VolumeAttacher;
@@ -152,14 +154,13 @@ class OsgiFrameworkTest {
     @Test
     void theBundleWorksInsideAFramework() throws Exception {
         configure(Map.of("uri", "test:///default", "source.types", new String[] {"fake=file"}));
-        VolumeDrivers drivers = service(VolumeDrivers.class);
+        VolumeDrivers before = service(VolumeDrivers.class);
         VolumeAttacher attacher = service(VolumeAttacher.class);
-        DiskXmlService disks = service(DiskXmlService.class);
 
         // the whiteboard follows the registry: a driver comes and goes while the service stays
         FakeDriver driver = new FakeDriver();
         ServiceRegistration<VolumeDriver> registration = register(driver, "fake");
-        assertEquals(Set.of("fake"), drivers.types());
+        assertEquals(Set.of("fake"), before.types());
 
         // libvirt-java and JNA inside the framework: the test driver refuses device attach (error 3),
         // and the connect is undone
@@ -172,7 +173,25 @@ class OsgiFrameworkTest {
         assertEquals(List.of("connect", "disconnect"), driver.calls);
 
         registration.unregister();
-        assertThrows(UnknownDriverException.class, () -> drivers.driver("fake"));
+        assertThrows(UnknownDriverException.class, () -> before.driver("fake"));
+
+        // a bundle update replaces the classes that libvirt's error callback points into: after the
+        // update (and a collection of the old class loader) libvirt errors must still be safe
+        Bundle ours = FrameworkUtil.getBundle(attacher.getClass());
+        ours.update();
+        refresh(ours);
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        VolumeAttacher updated = service(VolumeAttacher.class);
+        ServiceRegistration<VolumeDriver> again = register(driver, "fake");
+        waitForUri(updated, info, attachment);
+        assertEquals(3, assertThrows(HypervisorException.class,
+                () -> updated.attach("test", info, attachment, "vdb", "virtio", AttachMode.LIVE)).errorCode());
+        again.unregister();
+        assertEquals(Set.of(), service(VolumeDrivers.class).types());
+        DiskXmlService disks = service(DiskXmlService.class);
 
         // configuration applies live; a refused change keeps the previous allowlists
         DiskSpec qcow2 = DiskSpec.builder().sourceType("file").sourcePath("/v/volume-1").format("qcow2").target("vdb", "virtio").build();
@@ -187,6 +206,14 @@ class OsgiFrameworkTest {
                 Thread.sleep(50);
             }
         });
+    }
+
+    private static void refresh(Bundle bundle) throws Exception {
+        FrameworkWiring wiring = framework.adapt(FrameworkWiring.class);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        wiring.refreshBundles(List.of(bundle), event -> done.countDown());
+        assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS), "refresh");
+        assertEquals(Bundle.ACTIVE, bundle.getState());
     }
 
     /** ConfigAdmin delivers asynchronously: wait until the attacher talks to test:///default. */
