@@ -18,8 +18,10 @@ public enum DetachOutcome {
      */
     NOT_RELEASED,
     /**
-     * A persistent-only detach removed the disk from the domain's definition, but the running guest
-     * still uses it; the volume stays connected until a live detach removes it there too.
+     * The disk was removed where asked, but the domain still references it elsewhere: the running
+     * guest after a persistent-only ({@link AttachMode#CONFIG}) detach, or the persistent definition
+     * after a live-only ({@link AttachMode#LIVE}) detach. The volume stays connected; a detach
+     * covering the rest releases it.
      */
-    REMOVED_FROM_CONFIG_ONLY
+    STILL_REFERENCED
 }

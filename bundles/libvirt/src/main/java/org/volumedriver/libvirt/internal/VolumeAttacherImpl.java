@@ -194,34 +194,31 @@ public class VolumeAttacherImpl implements VolumeAttacher {
             Optional<DomainXml.Disk> inLive = active ? find(dom, 0, source) : Optional.empty();
             Optional<DomainXml.Disk> inConfig = persistent ? find(dom, XML_INACTIVE, source) : Optional.empty();
             int flags = (live && inLive.isPresent() ? AFFECT_LIVE : 0) | (config && inConfig.isPresent() ? AFFECT_CONFIG : 0);
-            if (flags == 0) {
-                if (inLive.isPresent()) {
-                    // only in the running guest, and a persistent-only detach was asked: the guest still uses it
-                    return new DetachResult(domain, DetachOutcome.REMOVED_FROM_CONFIG_ONLY, Optional.empty(), since(start));
+            if (flags != 0) {
+                DomainXml.Disk disk = inLive.orElseGet(inConfig::get);
+                try {
+                    dom.detachDeviceFlags(DiskXml.writeForDetach(disk), flags);
+                } catch (LibvirtException e) {
+                    throw Libvirt.error("detach", e);
                 }
-                DisconnectOutcome outcome = driver.disconnect(info, attachment);
-                LOG.info("detach of {} from domain {}: no such disk; volume disconnected ({})", attachment, domain, outcome);
-                return new DetachResult(domain, DetachOutcome.NOT_ATTACHED, Optional.of(outcome), since(start));
+                if ((flags & AFFECT_LIVE) != 0 && !waitUntilGone(dom, source, current)) {
+                    LOG.warn("detach of {} from domain {}: the guest has not released {} within {} ms; the volume stays connected",
+                            attachment, domain, disk.targetDev(), current.detachWait().toMillis());
+                    return new DetachResult(domain, DetachOutcome.NOT_RELEASED, Optional.empty(), since(start));
+                }
             }
-            DomainXml.Disk disk = inLive.orElseGet(inConfig::get);
-            try {
-                dom.detachDeviceFlags(DiskXml.writeForDetach(disk), flags);
-            } catch (LibvirtException e) {
-                throw Libvirt.error("detach", e);
-            }
-            if ((flags & AFFECT_LIVE) != 0 && !waitUntilGone(dom, source, current)) {
-                LOG.warn("detach of {} from domain {}: the guest has not released {} within {} ms; the volume stays connected",
-                        attachment, domain, disk.targetDev(), current.detachWait().toMillis());
-                return new DetachResult(domain, DetachOutcome.NOT_RELEASED, Optional.empty(), since(start));
-            }
-            if ((flags & AFFECT_LIVE) == 0 && active && find(dom, 0, source).isPresent()) {
-                LOG.info("detach of {} from domain {}: removed from the definition only; the running guest still uses it",
-                        attachment, domain);
-                return new DetachResult(domain, DetachOutcome.REMOVED_FROM_CONFIG_ONLY, Optional.empty(), since(start));
+            // the volume goes only when no view of the domain references the disk any more
+            boolean stillLive = isActive(dom) && find(dom, 0, source).isPresent();
+            boolean stillConfig = persistent && find(dom, XML_INACTIVE, source).isPresent();
+            if (stillLive || stillConfig) {
+                LOG.info("detach of {} from domain {} ({}): still referenced by the {}; the volume stays connected",
+                        attachment, domain, mode, stillLive ? "running guest" : "persistent definition");
+                return new DetachResult(domain, DetachOutcome.STILL_REFERENCED, Optional.empty(), since(start));
             }
             DisconnectOutcome outcome = driver.disconnect(info, attachment);
-            LOG.info("detached {} from domain {} ({}); volume disconnected ({})", attachment, domain, mode, outcome);
-            return new DetachResult(domain, DetachOutcome.DETACHED, Optional.of(outcome), since(start));
+            DetachOutcome detached = flags == 0 ? DetachOutcome.NOT_ATTACHED : DetachOutcome.DETACHED;
+            LOG.info("detach of {} from domain {} ({}): {}; volume disconnected ({})", attachment, domain, mode, detached, outcome);
+            return new DetachResult(domain, detached, Optional.of(outcome), since(start));
         }
     }
 

@@ -199,10 +199,28 @@ class RealHypervisorTest {
 
         // persistent-only detach while the guest still uses it: the volume must stay connected
         DetachResult configOnly = attacher.detach(dom.getName(), info(volume), attachment, AttachMode.CONFIG);
-        assertEquals(DetachOutcome.REMOVED_FROM_CONFIG_ONLY, configOnly.outcome());
+        assertEquals(DetachOutcome.STILL_REFERENCED, configOnly.outcome());
+        assertEquals(Optional.empty(), configOnly.disconnect());
         assertEquals(Optional.empty(), disk(dom, VolumeAttacherImpl.XML_INACTIVE, source));
         assertTrue(disk(dom, 0, source).isPresent());
         assertEquals(List.of("connect " + attachment), driver.calls);
+    }
+
+    @Test
+    void aLiveDetachKeepsTheVolumeWhileTheDefinitionStillNeedsIt() throws Exception {
+        Domain dom = define();
+        String volume = volume("volume-" + UUID.randomUUID());
+        Attachment attachment = Attachment.of(volume, "instance-defined");
+        String source = volumes.resolve(volume).toString();
+        attacher.attach(dom.getName(), info(volume), attachment, "vdb", "virtio", AttachMode.CONFIG);
+        // the domain is not running: a live detach finds nothing live, but the definition still uses the disk
+        DetachResult liveOnly = attacher.detach(dom.getName(), info(volume), attachment, AttachMode.LIVE);
+        assertEquals(DetachOutcome.STILL_REFERENCED, liveOnly.outcome());
+        assertTrue(disk(dom, VolumeAttacherImpl.XML_INACTIVE, source).isPresent());
+        assertEquals(List.of("connect " + attachment), driver.calls);
+        // repeating the detach over both views releases it
+        assertEquals(DetachOutcome.DETACHED, attacher.detach(dom.getName(), info(volume), attachment, AttachMode.LIVE_AND_CONFIG).outcome());
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
     }
 
     @Test
