@@ -136,10 +136,14 @@ public class VolumeAttacherImpl implements VolumeAttacher {
         String type = info.driverVolumeType();
         VolumeDriver driver = drivers.driver(type);
         // side-effect free first: nothing is mounted for a disk or a target that would be refused
-        disks.check(type, withTarget(driver.describeDisk(info), targetDev, targetBus));
+        DiskSpec described = driver.describeDisk(info);
+        disks.check(type, withTarget(described, targetDev, targetBus));
         Settings current = settings;
         try (Libvirt libvirt = Libvirt.open(current.uri())) {
             Domain dom = libvirt.domain(domain);
+            refuseIfReferenced(dom, domain, described.sourcePath());
+            // undo only what this call did: an attachment the driver already counted stays connected
+            boolean connectedBefore = isConnected(driver, attachment);
             DiskSpec connected = driver.connect(info, attachment);
             try {
                 DiskSpec target = withTarget(connected, targetDev, targetBus);
@@ -149,9 +153,35 @@ public class VolumeAttacherImpl implements VolumeAttacher {
                 LOG.info("attached {} to domain {} as {} ({})", attachment, domain, targetDev, mode);
                 return new AttachResult(domain, mode, effective, xml);
             } catch (VolumeDriverException | RuntimeException e) {
-                undoConnect(driver, info, attachment, e);
+                if (connectedBefore) {
+                    LOG.warn("attach of {} to domain {} failed; the attachment was connected before, so it stays connected",
+                            attachment, domain);
+                } else {
+                    undoConnect(driver, info, attachment, e);
+                }
                 throw e;
             }
+        }
+    }
+
+    /** A second attach of a disk the domain already has would fail in libvirt and must not touch the volume. */
+    private static void refuseIfReferenced(Domain dom, String domain, String source) throws VolumeDriverException {
+        Optional<DomainXml.Disk> existing = isActive(dom) ? find(dom, 0, source) : Optional.empty();
+        if (existing.isEmpty() && isPersistent(dom)) {
+            existing = find(dom, XML_INACTIVE, source);
+        }
+        if (existing.isPresent()) {
+            throw new InvalidDiskSpecException("disk.source.path", source,
+                    "is already attached to domain " + domain + " as " + existing.get().targetDev());
+        }
+    }
+
+    private static boolean isConnected(VolumeDriver driver, Attachment attachment) {
+        try {
+            return driver.mounts().stream().anyMatch(m -> m.attachments().contains(attachment));
+        } catch (RuntimeException e) {
+            LOG.debug("driver {} could not list its mounts: {}", driver.type(), e.getClass().getSimpleName());
+            return false;
         }
     }
 

@@ -141,6 +141,12 @@ class RealHypervisorTest {
         assertEquals(Optional.empty(), disk(dom, VolumeAttacherImpl.XML_INACTIVE, source), "a live attach must not touch the definition");
         assertEquals(List.of("connect " + attachment), driver.calls);
 
+        // attaching the same disk again is refused before the volume is touched
+        org.volumedriver.libvirt.InvalidDiskSpecException again = assertThrows(org.volumedriver.libvirt.InvalidDiskSpecException.class,
+                () -> attacher.attach(dom.getName(), info(volume), attachment, "vdc", "virtio", AttachMode.LIVE));
+        assertEquals("disk.source.path", again.field());
+        assertEquals(List.of("connect " + attachment), driver.calls);
+
         // no operating system answers the ACPI unplug request: bounded wait, own outcome, volume stays connected
         long start = System.nanoTime();
         DetachResult detach = attacher.detach(dom.getName(), info(volume), attachment, AttachMode.LIVE);

@@ -23,6 +23,8 @@ final class RecordingDriver implements org.volumedriver.spi.VolumeDriver {
     final Path directory;
     final String format;
     final List<String> calls = new CopyOnWriteArrayList<>();
+    /** Attachments this driver reports as already counted (in {@link #mounts()}). */
+    final java.util.Set<Attachment> counted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     RecordingDriver(String type) {
         this(type, Path.of("/var/lib/volumedriver/test"), "raw");
@@ -67,7 +69,11 @@ final class RecordingDriver implements org.volumedriver.spi.VolumeDriver {
 
     @Override
     public List<MountStatus> mounts() {
-        return List.of();
+        if (counted.isEmpty()) {
+            return List.of();
+        }
+        return List.of(new MountStatus(type, "h/v", directory.toString(), org.volumedriver.spi.MountState.HEALTHY,
+                java.util.Set.copyOf(counted), java.time.Instant.EPOCH, ""));
     }
 
     @Override

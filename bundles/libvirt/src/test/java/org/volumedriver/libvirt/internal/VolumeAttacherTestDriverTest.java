@@ -57,6 +57,17 @@ class VolumeAttacherTestDriverTest {
     }
 
     @Test
+    void aFailedAttachLeavesAnAttachmentThatWasConnectedBefore() throws Exception {
+        RecordingDriver driver = new RecordingDriver("fake");
+        Attachment attachment = Attachment.of(VOLUME, "instance-1");
+        driver.counted.add(attachment);
+        assertThrows(HypervisorException.class,
+                () -> attacher(driver).attach("test", info("fake"), attachment, "vdb", "virtio", AttachMode.LIVE));
+        // the repeated connect is harmless; disconnecting would take the volume from its first user
+        assertEquals(List.of("connect " + attachment), driver.calls);
+    }
+
+    @Test
     void aRefusedDiskNeverConnects() throws Exception {
         RecordingDriver driver = new RecordingDriver("fake", java.nio.file.Path.of("/var/lib/x"), "vmdk");
         assertThrows(UnsupportedFormatException.class,
