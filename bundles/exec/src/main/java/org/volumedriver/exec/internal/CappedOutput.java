@@ -6,10 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Reads a child's stream to its end, keeping at most {@code cap} bytes and counting the rest, so
- * that a flood neither fills memory nor blocks the child on a full pipe.
+ * One of a child's output streams, read only as far as it has bytes available (never blocking),
+ * keeping at most {@code cap} bytes and counting the rest, so that a flood neither fills memory
+ * nor blocks the child on a full pipe.
  */
-final class CappedOutput implements Runnable {
+final class CappedOutput {
 
     private final InputStream in;
     private final int cap;
@@ -17,53 +18,69 @@ final class CappedOutput implements Runnable {
     private byte[] kept = new byte[0];
     private int keptLength;
     private long total;
-    private volatile boolean done;
+    private boolean closed;
 
     CappedOutput(InputStream in, int cap) {
         this.in = in;
         this.cap = cap;
     }
 
-    @Override
-    public void run() {
-        byte[] buffer = new byte[8192];
-        try (InputStream stream = in) {
-            int n;
-            while ((n = stream.read(buffer)) >= 0) {
-                synchronized (this) {
-                    int room = cap - keptLength;
-                    if (room > 0) {
-                        int copy = Math.min(room, n);
-                        if (keptLength + copy > kept.length) {
-                            int grown = Math.max(keptLength + copy, Math.min(cap, Math.max(1024, kept.length * 2)));
-                            kept = Arrays.copyOf(kept, grown);
-                        }
-                        System.arraycopy(buffer, 0, kept, keptLength, copy);
-                        keptLength += copy;
-                    }
-                    total += n;
+    /**
+     * Reads what is available now, without blocking.
+     *
+     * @param buffer scratch space
+     * @return whether any byte was read
+     */
+    boolean drainAvailable(byte[] buffer) {
+        if (closed) {
+            return false;
+        }
+        boolean any = false;
+        try {
+            int available;
+            while ((available = in.available()) > 0) {
+                int n = in.read(buffer, 0, Math.min(available, buffer.length));
+                if (n < 0) {
+                    closed = true;
+                    break;
                 }
+                keep(buffer, n);
+                any = true;
             }
         } catch (IOException e) {
-            // the stream was closed under us (the process is gone); what we have is the output
-        } finally {
-            done = true;
+            // the stream was closed (the process is gone): what we have is the output
+            closed = true;
+        }
+        return any;
+    }
+
+    private void keep(byte[] buffer, int n) {
+        int room = cap - keptLength;
+        if (room > 0) {
+            int copy = Math.min(room, n);
+            if (keptLength + copy > kept.length) {
+                kept = Arrays.copyOf(kept, Math.max(keptLength + copy, Math.min(cap, Math.max(1024, kept.length * 2))));
+            }
+            System.arraycopy(buffer, 0, kept, keptLength, copy);
+            keptLength += copy;
+        }
+        total += n;
+    }
+
+    void close() {
+        closed = true;
+        try {
+            in.close();
+        } catch (IOException e) {
+            // nothing more to read either way
         }
     }
 
-    boolean done() {
-        return done;
+    String text() {
+        return new String(kept, 0, keptLength, StandardCharsets.UTF_8);
     }
 
-    synchronized String text() {
-        return new String(Arrays.copyOf(kept, keptLength), StandardCharsets.UTF_8);
-    }
-
-    synchronized boolean truncated() {
+    boolean truncated() {
         return total > keptLength;
-    }
-
-    synchronized long totalBytes() {
-        return total;
     }
 }

@@ -163,7 +163,7 @@ public final class ExecutorComponent implements CommandExecutor {
         }
     }
 
-    /** Stops the output threads. */
+    /** Stops the threads that feed stdin. */
     @Deactivate
     public void deactivate() {
         ProcessCommandExecutor current = executor;

@@ -11,13 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -42,7 +39,7 @@ import org.volumedriver.spi.Redactor;
  *
  * <p>Usable without OSGi: {@code new ProcessCommandExecutor(ExecutorSettings.builder()...build())}.
  * {@link #reconfigure(ExecutorSettings)} swaps the allowlist live; requests already running finish
- * under the settings they started with. {@link #close()} stops the output threads.
+ * under the settings they started with. {@link #close()} stops the threads that feed stdin.
  */
 public final class ProcessCommandExecutor implements CommandExecutor, AutoCloseable {
 
@@ -58,8 +55,11 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
     private static final int MAX_ARGUMENTS = 64;
     private static final int MAX_ARGUMENT_LENGTH = 8192;
     private static final int LOGGED_OUTPUT_CHARS = 512;
-    /** How long to wait for the output pipes to reach end-of-file after the process exited. */
-    private static final long DRAIN_GRACE_MILLIS = 2000;
+    /** Bounds reading what is left in the pipes after the process exited. */
+    private static final long FINAL_DRAIN_MILLIS = 1000;
+    private static final long MIN_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int READ_BUFFER = 8192;
     private static final File ROOT_DIRECTORY = new File("/");
     private static final File DEV_NULL = new File("/dev/null");
 
@@ -93,7 +93,7 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         this.allowlist = Allowlist.compile(settings, effectiveUid, LOG);
         AtomicInteger threads = new AtomicInteger();
         this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "volumedriver-exec-io-" + threads.incrementAndGet());
+            Thread t = new Thread(r, "volumedriver-exec-stdin-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -195,35 +195,29 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         }
         CappedOutput out = new CappedOutput(process.getInputStream(), cap);
         CappedOutput err = new CappedOutput(process.getErrorStream(), cap);
-        Future<?> outDone;
-        Future<?> errDone;
-        try {
-            outDone = io.submit(out);
-            errDone = io.submit(err);
-            if (stdin != null) {
-                io.submit(() -> feed(process.getOutputStream(), stdin));
-            }
-        } catch (RuntimeException e) {
-            // the executor was closed: do not leave the child behind
-            killTree(process);
-            c.startFailed();
-            throw new CommandFailedException(request.command(), -1, "executor is shut down");
-        }
-        boolean timedOut = false;
-        try {
-            if (!process.waitFor(saturatedNanos(request.timeout()), TimeUnit.NANOSECONDS)) {
-                timedOut = true;
+        if (stdin != null) {
+            try {
+                io.execute(() -> feed(process.getOutputStream(), stdin));
+            } catch (RuntimeException e) {
+                // the executor was closed: do not leave the child behind
                 killTree(process);
-                process.waitFor(5, TimeUnit.SECONDS);
+                c.startFailed();
+                throw new CommandFailedException(request.command(), -1, "executor is shut down");
             }
+        }
+        boolean timedOut;
+        try {
+            timedOut = !pump(process, out, err, saturatedNanos(request.timeout()), start);
         } catch (InterruptedException e) {
             killTree(process);
             Thread.currentThread().interrupt();
             c.ran(System.nanoTime() - start, false, true);
             throw new CommandFailedException(request.command(), -1, "interrupted; process tree killed");
+        } finally {
+            out.close();
+            err.close();
         }
         long nanos = System.nanoTime() - start;
-        awaitDrained(request.command(), outDone, errDone);
         int status = process.isAlive() ? -1 : process.exitValue();
         CommandResult result = new CommandResult(request.command(), shown, status, out.text(), err.text(),
                 out.truncated() || err.truncated(), Duration.ofNanos(nanos), timedOut);
@@ -249,21 +243,49 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         }
     }
 
-    private static void awaitDrained(String command, Future<?>... streams) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_GRACE_MILLIS);
-        for (Future<?> stream : streams) {
-            try {
-                stream.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                // a process outside the tree (daemonized) still holds the pipe: keep what we have
-                LOG.warn("command {}: output still held open by a detached process; output kept so far is returned",
-                        command);
-            } catch (ExecutionException e) {
-                LOG.debug("command {}: output reader failed", command, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+    /**
+     * Drains both output streams while waiting for the process, in the calling thread: a stream is
+     * only read as far as bytes are available, so nothing blocks on a pipe (not even one that a
+     * detached daemon keeps open), and both pipes are emptied often enough that the child never
+     * waits on a full one for long. The wait between polls doubles while the child is silent and
+     * returns at once when it exits.
+     *
+     * @return {@code true} if the process exited by itself, {@code false} if its timeout expired
+     *         and its tree was killed
+     */
+    private static boolean pump(Process process, CappedOutput out, CappedOutput err, long timeoutNanos, long start)
+            throws InterruptedException {
+        byte[] buffer = new byte[READ_BUFFER];
+        long deadline = timeoutNanos > Long.MAX_VALUE - start ? Long.MAX_VALUE : start + timeoutNanos;
+        long pause = MIN_PAUSE_NANOS;
+        while (true) {
+            boolean read = out.drainAvailable(buffer) | err.drainAvailable(buffer);
+            if (!process.isAlive()) {
+                break;
             }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                killTree(process);
+                process.waitFor(5, TimeUnit.SECONDS);
+                drainRest(out, err, buffer);
+                return false;
+            }
+            if (read) {
+                pause = MIN_PAUSE_NANOS;
+                continue;
+            }
+            process.waitFor(Math.min(pause, remaining), TimeUnit.NANOSECONDS);
+            pause = Math.min(pause * 2, MAX_PAUSE_NANOS);
+        }
+        drainRest(out, err, buffer);
+        return true;
+    }
+
+    /** What the process wrote before it exited is in the pipes (or buffered by the JDK): take it, bounded. */
+    private static void drainRest(CappedOutput out, CappedOutput err, byte[] buffer) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FINAL_DRAIN_MILLIS);
+        while ((out.drainAvailable(buffer) | err.drainAvailable(buffer)) && System.nanoTime() < until) {
+            // a detached process still writing into the pipe cannot keep us here
         }
     }
 
@@ -325,7 +347,7 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         return b.toString();
     }
 
-    /** Stops the output threads; requests still running keep their threads until they finish. */
+    /** Stops the threads that feed stdin; requests still running keep theirs until they finish. */
     @Override
     public void close() {
         io.shutdown();

@@ -13,10 +13,11 @@ import org.volumedriver.exec.internal.ProcessCommandExecutor;
 
 /**
  * Paired companion to {@link ExecutorBenchmark} for shared, noisy machines: runs {@code /bin/true}
- * through the executor and through a bare {@link ProcessBuilder} alternately (ABBA order), so that
- * load drifting over time affects both sides equally, and prints the medians and their ratio.
+ * through the executor and through a bare {@link ProcessBuilder} (plain, and with the executor's
+ * process hygiene) in rotating order, call by call, so that load drifting over time affects all
+ * sides equally, and prints the medians and their ratios.
  *
- * <p>Arguments: {@code [pairs] [warmup pairs]}, default 2000 and 300.
+ * <p>Arguments: {@code [rounds] [warmup rounds]}, default 2000 and 300.
  */
 public final class ExecutorOverheadHarness {
 
@@ -37,17 +38,16 @@ public final class ExecutorOverheadHarness {
             long[] bare = new long[pairs];
             long[] bareHygiene = new long[pairs];
             for (int i = -warmup; i < pairs; i++) {
-                long a;
-                long b;
-                long c;
-                if ((i & 1) == 0) {
-                    a = timeExecutor(executor, request);
-                    b = timeBare(false);
-                    c = timeBare(true);
-                } else {
-                    c = timeBare(true);
-                    b = timeBare(false);
-                    a = timeExecutor(executor, request);
+                // every variant takes every position in turn, so position effects cancel out
+                long a = 0;
+                long b = 0;
+                long c = 0;
+                for (int slot = 0; slot < 3; slot++) {
+                    switch (Math.floorMod(i + slot, 3)) {
+                        case 0 -> a = timeExecutor(executor, request);
+                        case 1 -> b = timeBare(false);
+                        default -> c = timeBare(true);
+                    }
                 }
                 if (i >= 0) {
                     viaExecutor[i] = a;
