@@ -85,6 +85,7 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    private final boolean sync;
     private final Path file;
     private final Path logFile;
     private final Supplier<Collection<Entry>> state;
@@ -97,15 +98,33 @@ public final class Journal implements AutoCloseable {
     private FileChannel log;
     private long logLines;
     private long compactAt = MIN_COMPACT;
+    private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong syncNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong appended = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param file the snapshot file; the log is {@code <file>.log}
      * @param state produces the current state for compaction
      */
     public Journal(Path file, Supplier<Collection<Entry>> state) {
+        this(file, state, true);
+    }
+
+    /**
+     * @param file the snapshot file; the log is {@code <file>.log}
+     * @param state produces the current state for compaction
+     * @param sync whether appends are fsynced (snapshots always are)
+     */
+    public Journal(Path file, Supplier<Collection<Entry>> state, boolean sync) {
+        this.sync = sync;
         this.file = file;
         this.logFile = file.resolveSibling(file.getFileName() + ".log");
         this.state = state;
+    }
+
+    /** @return appended changes, log fsyncs and the time spent in them (ms), for the counters */
+    public long[] statistics() {
+        return new long[] { appended.get(), syncs.get(), syncNanos.get() / 1_000_000 };
     }
 
     /** @return the snapshot file */
@@ -135,14 +154,34 @@ public final class Journal implements AutoCloseable {
      * @throws IOException if they could not be made durable
      */
     public void append(List<Op> ops) throws IOException {
-        long mine;
+        await(enqueue(ops));
+    }
+
+    /**
+     * Queues changes without waiting; the caller must {@link #await(long)} the ticket before it
+     * reports success. Changes are written in the order they were queued.
+     *
+     * @param ops the changes, in order
+     * @return the ticket
+     */
+    public long enqueue(List<Op> ops) {
         synchronized (queueLock) {
             for (Op op : ops) {
                 pending.add(withCrc(op.text()));
             }
             enqueued += ops.size();
-            mine = enqueued;
+            return enqueued;
         }
+    }
+
+    /**
+     * Returns once every change up to a ticket is on disk, writing them (and whatever else is
+     * queued) if no other thread is doing so.
+     *
+     * @param mine the ticket from {@link #enqueue(List)}
+     * @throws IOException if they could not be made durable
+     */
+    public void await(long mine) throws IOException {
         writer.lock();
         try {
             if (flushed >= mine) {
@@ -167,7 +206,13 @@ public final class Journal implements AutoCloseable {
                 while (buf.hasRemaining()) {
                     log.write(buf);
                 }
-                log.force(false);
+                if (sync) {
+                    long t0 = System.nanoTime();
+                    log.force(false);
+                    syncNanos.addAndGet(System.nanoTime() - t0);
+                    syncs.incrementAndGet();
+                }
+                appended.addAndGet(batch.size());
             } catch (IOException e) {
                 broken = true;
                 throw e;

@@ -96,6 +96,12 @@ public @interface QuobyteConfig {
             description = "Absolute path of the attachment journal. Empty: <mount base>/.volumedriver/attachments.journal")
     String journal_path() default "";
 
+    /** @return whether every journal append is fsynced */
+    @AttributeDefinition(name = "Sync journal appends", description = "fsync each group of journal appends. Off: appends reach the page "
+            + "cache only, which survives a restart of Karaf or an update of the bundle but not a crash of the host (after which no "
+            + "mount survives either). Snapshots are always fsynced and renamed atomically.")
+    boolean journal_sync() default true;
+
     /** @return the mode of created mount directories */
     @AttributeDefinition(name = "Directory mode", description = "Octal mode of mount directories; never group- or world-writable.")
     String directory_mode() default "0750";

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,7 +89,8 @@ public final class QuobyteEngine implements AutoCloseable {
         final Path dir;
         final String hash;
         volatile String export;
-        volatile Set<Attachment> attachments = Set.of();
+        // sorted, concurrent: changed in place under the directory lock, read by admin views at any time
+        final ConcurrentSkipListSet<Attachment> attachments = new ConcurrentSkipListSet<>();
         volatile MountState state = MountState.NOT_MOUNTED;
         volatile Instant since = Instant.now();
         volatile String detail = "";
@@ -108,15 +110,11 @@ public final class QuobyteEngine implements AutoCloseable {
         }
 
         void add(Attachment a) {
-            Set<Attachment> s = new TreeSet<>(attachments);
-            s.add(a);
-            attachments = Collections.unmodifiableSet(s);
+            attachments.add(a);
         }
 
         void remove(Attachment a) {
-            Set<Attachment> s = new TreeSet<>(attachments);
-            s.remove(a);
-            attachments = Collections.unmodifiableSet(s);
+            attachments.remove(a);
         }
     }
 
@@ -141,7 +139,7 @@ public final class QuobyteEngine implements AutoCloseable {
         this.probe = probe;
         this.systemd = systemd;
         this.counters = new Counters();
-        this.journal = new Journal(settings.journal, this::snapshot);
+        this.journal = new Journal(settings.journal, this::snapshot, settings.journalSync);
         this.stateDir = settings.mountBase.resolve(STATE_DIR);
         this.operations = new Semaphore(settings.maxConcurrentOperations, true);
     }
@@ -244,7 +242,7 @@ public final class QuobyteEngine implements AutoCloseable {
             Path dir = settings.mountBase.resolve(e.hash());
             Record rec = new Record(dir);
             rec.export = e.export();
-            rec.attachments = Collections.unmodifiableSet(new TreeSet<>(e.attachments()));
+            rec.attachments.addAll(e.attachments());
             Optional<MountEntry> m = mountEntries == null ? Optional.empty() : MountTable.visibleAt(mountEntries, dir.toString());
             if (m.isPresent() && m.get().isQuobyte(settings.legacyFuse)) {
                 rec.counted = true;
@@ -344,6 +342,7 @@ public final class QuobyteEngine implements AutoCloseable {
         try {
             Target t = resolve(info);
             checkAttachment(t, attachment);
+            long ticket = -1;
             try (Lease lease = lock(t.dir)) {
                 Record rec = records.computeIfAbsent(t.dir, Record::new);
                 try {
@@ -362,25 +361,45 @@ public final class QuobyteEngine implements AutoCloseable {
                     }
                     if (!rec.attachments.contains(attachment)) {
                         rec.add(attachment);
-                        try {
-                            journal.append(List.of(Journal.Op.mount(rec.hash, rec.export), Journal.Op.add(rec.hash, attachment)));
-                        } catch (IOException e) {
-                            rec.remove(attachment);
-                            if (mountedNow && rec.attachments.isEmpty()) {
-                                undoMount(rec, "journal write failed");
-                            }
-                            throw new VolumeDriverException("JOURNAL_FAILED", "the attachment journal could not be written ("
-                                    + e.getClass().getSimpleName() + ")", e);
+                        ticket = journal.enqueue(List.of(Journal.Op.mount(rec.hash, rec.export), Journal.Op.add(rec.hash, attachment)));
+                        if (singleGlobalLock) {
+                            // the baseline holds its one lock for the whole operation, as the original did
+                            awaitJournal(ticket, t.dir, attachment);
+                            ticket = -1;
                         }
                     }
-                    return diskSpec(t);
                 } finally {
                     forgetIfIdle(rec);
                 }
             }
+            if (ticket >= 0) {
+                // the directory lock is released while the journal syncs: concurrent connects share one fsync
+                awaitJournal(ticket, t.dir, attachment);
+            }
+            return diskSpec(t);
         } catch (VolumeDriverException e) {
             counters.increment("failures." + e.code());
             throw e;
+        }
+    }
+
+    /** Waits until a connect's journal entry is durable; if it cannot be, the attachment is withdrawn. */
+    private void awaitJournal(long ticket, Path dir, Attachment attachment) throws VolumeDriverException {
+        try {
+            journal.await(ticket);
+        } catch (IOException e) {
+            counters.increment("journal.failures");
+            LOG.error("the attachment journal could not be written ({}); the attachment is withdrawn", e.getClass().getSimpleName());
+            boolean held = lockFor(dir).isHeldByCurrentThread();
+            try (Lease lease = held ? null : lock(dir)) {
+                Record rec = records.get(dir);
+                if (rec != null) {
+                    rec.remove(attachment);
+                    journal.enqueue(List.of(Journal.Op.remove(rec.hash, attachment)));
+                }
+            }
+            throw new VolumeDriverException("JOURNAL_FAILED", "the attachment journal could not be written ("
+                    + e.getClass().getSimpleName() + ")", e);
         }
     }
 
@@ -795,6 +814,10 @@ public final class QuobyteEngine implements AutoCloseable {
     public Map<String, Long> counterSnapshot() {
         Map<String, Long> out = counters.snapshot();
         out.put("mounted", (long) mounted.get());
+        long[] j = journal.statistics();
+        out.put("journal.changes", j[0]);
+        out.put("journal.syncs", j[1]);
+        out.put("journal.sync.ms", j[2]);
         return out;
     }
 
@@ -880,7 +903,7 @@ public final class QuobyteEngine implements AutoCloseable {
     private Collection<Journal.Entry> snapshot() {
         List<Journal.Entry> out = new ArrayList<>();
         for (Record r : records.values()) {
-            Set<Attachment> a = r.attachments;
+            Set<Attachment> a = Set.copyOf(r.attachments);
             if (!a.isEmpty() && r.export != null) {
                 out.add(new Journal.Entry(r.hash, r.export, a));
             }

@@ -52,6 +52,7 @@ public final class Settings {
     final boolean watchdogEnabled;
     final Duration watchdogInterval;
     final Path journal;
+    final boolean journalSync;
     final int directoryMode;
 
     private Settings(Builder b, Path base, Optional<Path> cfg, Path journal, Pattern names, int mode, SystemdMode systemd) {
@@ -74,6 +75,7 @@ public final class Settings {
         this.watchdogEnabled = b.watchdogEnabled;
         this.watchdogInterval = Duration.ofSeconds(b.watchdogIntervalS);
         this.journal = journal;
+        this.journalSync = b.journalSync;
         this.directoryMode = mode;
     }
 
@@ -96,7 +98,7 @@ public final class Settings {
                 .probeTimeoutMs(c.probe_timeout_ms()).lockTimeoutMs(c.lock_timeout_ms())
                 .volumeNamePattern(c.volume_name_pattern()).legacyFuse(c.legacy_fuse())
                 .watchdogEnabled(c.watchdog_enabled()).watchdogIntervalS(c.watchdog_interval_s())
-                .journal(c.journal_path()).directoryMode(c.directory_mode()).build();
+                .journal(c.journal_path()).journalSync(c.journal_sync()).directoryMode(c.directory_mode()).build();
     }
 
     /** @return the mount base */
@@ -131,6 +133,7 @@ public final class Settings {
         out.put("watchdog.enabled", Boolean.toString(watchdogEnabled));
         out.put("watchdog.interval.s", Long.toString(watchdogInterval.toSeconds()));
         out.put("journal.path", journal.toString());
+        out.put("journal.sync", Boolean.toString(journalSync));
         out.put("directory.mode", String.format("%04o", directoryMode));
         return out;
     }
@@ -157,9 +160,13 @@ public final class Settings {
         private long watchdogIntervalS = 60;
         private String journal = "";
         private String directoryMode = "0750";
+        private boolean journalSync = true;
 
         private Builder() {
         }
+
+        /** @param v value @return this */
+        public Builder journalSync(boolean v) { journalSync = v; return this; }
 
         /** @param v value @return this */
         public Builder mountBase(String v) { mountBase = v; return this; }

@@ -156,6 +156,41 @@ class QuobyteBenchmark {
         }
     }
 
+    /** The same hot path without the kernel: synthetic table, instant probe; base on disk and on tmpfs (no fsync cost). */
+    @Test
+    void hotPathInProcess() throws Exception {
+        for (Path root : new Path[] { tmp.resolve("disk"), Files.isDirectory(Path.of("/dev/shm")) ? Files.createTempDirectory(Path.of("/dev/shm"), "qb") : null }) {
+            if (root == null) {
+                continue;
+            }
+            SleepingExecutor executor = new SleepingExecutor();
+            MountTable table = () -> new ArrayList<>(executor.table);
+            QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(root.resolve("mnt").toString()).watchdogEnabled(false).build(),
+                    executor, table, (dir, timeout) -> ProbeResult.ok(), NO_SYSTEMD, org.volumedriver.quobyte.internal.MountLayout.currentUid());
+            engine.start();
+            ConnectionInfo info = info("10.0.0.1/hot");
+            engine.connect(info, new Attachment(VOLUME, "warm"));
+            int n = 3000;
+            long[] nanos = new long[n];
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                engine.connect(info, new Attachment(VOLUME, "vm" + i));
+                nanos[i] = System.nanoTime() - t0;
+            }
+            long[] measured = Arrays.copyOfRange(nanos, 500, n);
+            Arrays.sort(measured);
+            report(String.format("hot path connect in-process (%s): median %.1f us, p99 %.1f us, mount commands %d",
+                    root.startsWith("/dev/shm") ? "journal on tmpfs" : "journal on disk", percentile(measured, 0.5) / 1e3,
+                    percentile(measured, 0.99) / 1e3, executor.mounts.get()));
+            engine.close();
+            if (root.startsWith("/dev/shm")) {
+                try (var w = Files.walk(root)) {
+                    w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ attach storm
 
     record StormResult(long millis, long mounts, int failures) {
@@ -170,10 +205,12 @@ class QuobyteBenchmark {
         for (int t = 0; t < THREADS; t++) {
             int thread = t;
             futures.add(pool.submit(() -> {
+                // each thread attaches to exports in its own seeded random order: a storm, not a lockstep
+                java.util.SplittableRandom random = new java.util.SplittableRandom(1000 + thread);
                 start.await();
                 for (int i = 0; i < CONNECTS_PER_THREAD; i++) {
                     try {
-                        engine.connect(infos.get((i + thread) % EXPORTS), new Attachment(VOLUME, "t" + thread + "-" + i));
+                        engine.connect(infos.get(random.nextInt(EXPORTS)), new Attachment(VOLUME, "t" + thread + "-" + i));
                     } catch (Exception e) {
                         failures.incrementAndGet();
                         errors.add(e);
@@ -206,7 +243,7 @@ class QuobyteBenchmark {
         }
         try (ProcessCommandExecutor executor = realExecutor(bin); StatxProbe probe = new StatxProbe(32)) {
             QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(root.resolve("mnt").toString()).watchdogEnabled(false)
-                    .maxConcurrentOperations(8).operationQueueTimeoutMs(120_000).build(), executor, new MountTable.Proc(), probe, NO_SYSTEMD, 0);
+                    .journalSync(!Boolean.getBoolean("bench.nosync")).maxConcurrentOperations(8).operationQueueTimeoutMs(120_000).build(), executor, new MountTable.Proc(), probe, NO_SYSTEMD, 0);
             engine.useSingleGlobalLock(globalLock);
             engine.start();
             StormResult r = storm(engine, infos, () -> executor.statistics().get("mount.quobyte").runs());
@@ -222,7 +259,7 @@ class QuobyteBenchmark {
         assumeTrue(real(), "needs VOLUMEDRIVER_REAL_TESTS=required");
         StormResult perDir = realStorm("perdir", false);
         StormResult global = realStorm("global", true);
-        report(String.format("attach storm, real stand-in (%d threads x %d connects, %d exports, mount helper sleeps %d ms): "
+        report(String.format("attach storm, real stand-in" + (Boolean.getBoolean("bench.nosync") ? " [journal.sync=false]" : " [journal.sync=true]") + " (%d threads x %d connects, %d exports, mount helper sleeps %d ms): "
                 + "per-directory locks + 8 concurrent mounts %d ms (%d mounts, %d failures); single global lock %d ms (%d mounts, %d failures); speed-up %.1fx",
                 THREADS, CONNECTS_PER_THREAD, EXPORTS, MOUNT_DELAY_MS, perDir.millis(), perDir.mounts(), perDir.failures(),
                 global.millis(), global.mounts(), global.failures(), (double) global.millis() / perDir.millis()));
@@ -269,7 +306,8 @@ class QuobyteBenchmark {
     }
 
     StormResult fakeStorm(String label, boolean globalLock) throws Exception {
-        Path root = tmp.resolve(label);
+        Path root = System.getProperty("bench.root") != null ? Files.createTempDirectory(Path.of(System.getProperty("bench.root")), label)
+                : tmp.resolve(label);
         List<ConnectionInfo> infos = new ArrayList<>();
         for (int i = 0; i < EXPORTS; i++) {
             infos.add(info("10.0.0." + (i + 1) + "/storm-" + i));
@@ -278,11 +316,13 @@ class QuobyteBenchmark {
         MountTable table = () -> new ArrayList<>(executor.table);
         HealthProbe probe = (dir, timeout) -> ProbeResult.ok();
         QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(root.resolve("mnt").toString()).watchdogEnabled(false)
+                .journalSync(!Boolean.getBoolean("bench.nosync"))
                 .maxConcurrentOperations(8).operationQueueTimeoutMs(120_000).build(), executor, table, probe, NO_SYSTEMD,
                 org.volumedriver.quobyte.internal.MountLayout.currentUid());
         engine.useSingleGlobalLock(globalLock);
         engine.start();
         StormResult r = storm(engine, infos, () -> executor.mounts.get());
+        report(label + " counters: " + engine.counterSnapshot());
         engine.close();
         return r;
     }
@@ -291,7 +331,7 @@ class QuobyteBenchmark {
     void attachStormInProcess() throws Exception {
         StormResult perDir = fakeStorm("fake-perdir", false);
         StormResult global = fakeStorm("fake-global", true);
-        report(String.format("attach storm, in-process sleeping mount helper (%d threads x %d connects, %d exports, %d ms per mount): "
+        report(String.format("attach storm, in-process sleeping" + (Boolean.getBoolean("bench.nosync") ? " [journal.sync=false]" : " [journal.sync=true]") + " mount helper (%d threads x %d connects, %d exports, %d ms per mount): "
                 + "per-directory locks + 8 concurrent mounts %d ms (%d mounts); single global lock %d ms (%d mounts); speed-up %.1fx",
                 THREADS, CONNECTS_PER_THREAD, EXPORTS, MOUNT_DELAY_MS, perDir.millis(), perDir.mounts(), global.millis(), global.mounts(),
                 (double) global.millis() / perDir.millis()));
