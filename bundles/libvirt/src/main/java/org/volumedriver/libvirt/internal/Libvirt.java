@@ -1,5 +1,7 @@
 package org.volumedriver.libvirt.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,6 +48,8 @@ public final class Libvirt implements AutoCloseable {
     private static final AtomicBoolean CALLBACK_INSTALLED = new AtomicBoolean();
 
     private final Connect connect;
+    /** Freed before the connection closes: a domain handle keeps its connection open until freed. */
+    private final List<Domain> domains = new ArrayList<>();
 
     private Libvirt(Connect connect) {
         this.connect = connect;
@@ -122,7 +126,9 @@ public final class Libvirt implements AutoCloseable {
      */
     public Domain domain(String name) throws HypervisorException {
         try {
-            return connect.domainLookupByName(name);
+            Domain domain = connect.domainLookupByName(name);
+            domains.add(domain);
+            return domain;
         } catch (LibvirtException e) {
             throw error("look up domain " + Redactor.quote(name), e);
         }
@@ -144,10 +150,29 @@ public final class Libvirt implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
+    }
+
+    /**
+     * Frees the domain handles and closes the connection.
+     *
+     * @return libvirt's remaining reference count of the connection: 0 when it is really closed,
+     *         -1 if closing failed
+     */
+    int release() {
+        for (Domain domain : domains) {
+            try {
+                domain.free();
+            } catch (LibvirtException e) {
+                LOG.debug("freeing a domain handle failed: libvirt error {}", error("free", e).errorCode());
+            }
+        }
+        domains.clear();
         try {
-            connect.close();
+            return connect.close();
         } catch (LibvirtException e) {
             LOG.debug("closing the libvirt connection failed: libvirt error {}", error("close", e).errorCode());
+            return -1;
         }
     }
 }

@@ -79,6 +79,15 @@ class LibvirtRoundTripTest {
         assertEquals(Libvirt.VIR_ERR_NO_DOMAIN, e.errorCode());
     }
 
+    @Test
+    void closingReallyClosesTheConnectionAfterDomainLookups() throws Exception {
+        Libvirt own = Libvirt.open("test:///default");
+        own.domain("test");
+        own.domain("test");
+        // a domain handle left to the finalizer would keep the connection (and a libvirtd socket) open
+        assertEquals(0, own.release());
+    }
+
     static List<Element> disks(String domainXml) throws Exception {
         NodeList all = Xml.parse(domainXml).getElementsByTagName("disk");
         List<Element> out = new ArrayList<>();
