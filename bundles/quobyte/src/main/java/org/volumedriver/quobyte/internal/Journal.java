@@ -279,7 +279,8 @@ public final class Journal implements AutoCloseable {
     static String withCrc(String text) {
         CRC32 crc = new CRC32();
         crc.update(text.getBytes(StandardCharsets.US_ASCII));
-        return text + " " + String.format("%08x", crc.getValue());
+        String hex = Long.toHexString(crc.getValue());
+        return text + " " + "00000000".substring(hex.length()) + hex;
     }
 
     /**

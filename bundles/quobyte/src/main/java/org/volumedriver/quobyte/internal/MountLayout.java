@@ -64,12 +64,19 @@ public final class MountLayout {
      * @return md5 hex of the export's UTF-8 bytes
      */
     public static String hash(String strippedExport) {
+        MessageDigest md5 = MD5.get();
+        md5.reset();
+        return HexFormat.of().formatHex(md5.digest(strippedExport.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    // a name, not security: Nova, Cinder and os-brick name mount directories this way
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(strippedExport.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("MD5 is missing from the JDK", e);
         }
-    }
+    });
 
     /**
      * @param strippedExport the stripped export

@@ -79,6 +79,7 @@ public final class QuobyteEngine implements AutoCloseable {
     private final Path stateDir;
     private final ConcurrentHashMap<Path, Record> records = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Path, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Path, FileChannel> lockChannels = new ConcurrentHashMap<>();
     private final Semaphore operations;
     private final AtomicInteger mounted = new AtomicInteger();
     private final ReentrantLock globalLock = new ReentrantLock();
@@ -927,12 +928,10 @@ public final class QuobyteEngine implements AutoCloseable {
     /** Holds a mount directory's locks. */
     final class Lease implements AutoCloseable {
         private final ReentrantLock lock;
-        private final FileChannel channel;
         private final FileLock fileLock;
 
-        Lease(ReentrantLock lock, FileChannel channel, FileLock fileLock) {
+        Lease(ReentrantLock lock, FileLock fileLock) {
             this.lock = lock;
-            this.channel = channel;
             this.fileLock = fileLock;
         }
 
@@ -940,7 +939,6 @@ public final class QuobyteEngine implements AutoCloseable {
         public void close() {
             try {
                 fileLock.release();
-                channel.close();
             } catch (IOException e) {
                 LOG.warn("could not release a lock file ({})", e.getClass().getSimpleName());
             } finally {
@@ -993,40 +991,37 @@ public final class QuobyteEngine implements AutoCloseable {
         }
     }
 
-    /** Takes the cross-process lock file of a mount directory, retrying until the deadline. */
+    /**
+     * Takes the cross-process lock file of a mount directory, retrying until the deadline. The
+     * channel stays open for the engine's life: closing any descriptor of a file drops every
+     * POSIX lock this process holds on it.
+     */
     private Lease fileLock(Path dir, ReentrantLock lock, long deadline) throws VolumeDriverException {
         Path lockFile = stateDir.resolve(dir.getFileName() + ".lock");
-        while (true) {
-            FileChannel ch;
+        FileChannel ch = lockChannels.get(lockFile);
+        if (ch == null || !ch.isOpen()) {
             try {
                 ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             } catch (IOException e) {
                 throw new UnsafePathException(lockFile.toString(), "lock file cannot be opened (" + e.getClass().getSimpleName() + ")");
             }
+            lockChannels.put(lockFile, ch); // only the holder of the directory lock gets here
+        }
+        while (true) {
             try {
                 FileLock fl = ch.tryLock();
                 if (fl != null) {
-                    return new Lease(lock, ch, fl);
+                    return new Lease(lock, fl);
                 }
             } catch (OverlappingFileLockException e) {
                 // another engine in this JVM (during a reconfiguration) holds it: wait like for another process
             } catch (IOException e) {
-                closeQuietly(ch);
                 throw new UnsafePathException(lockFile.toString(), "lock file cannot be locked (" + e.getClass().getSimpleName() + ")");
             }
-            closeQuietly(ch);
             if (System.nanoTime() >= deadline) {
                 return null;
             }
             sleep(5);
-        }
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException e) {
-            // nothing to do
         }
     }
 
@@ -1080,9 +1075,17 @@ public final class QuobyteEngine implements AutoCloseable {
         return records.values().stream().mapToInt(r -> r.attachments.size()).sum();
     }
 
-    /** Writes a final journal snapshot. */
+    /** Writes a final journal snapshot and closes the lock files. */
     @Override
     public void close() {
+        for (FileChannel ch : lockChannels.values()) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // closing only
+            }
+        }
+        lockChannels.clear();
         try {
             journal.close();
         } catch (IOException e) {
