@@ -148,6 +148,8 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         try {
             if (!current.slots().tryAcquire(saturatedNanos(settings.queueTimeout()), TimeUnit.NANOSECONDS)) {
                 c.rejected();
+                LOG.warn("command {} not started: all {} command slots stayed busy for {} ms", request.command(),
+                        settings.maxConcurrent(), settings.queueTimeout().toMillis());
                 throw new ExecutorSaturatedException(request.command(), settings.maxConcurrent(),
                         Duration.ofNanos(System.nanoTime() - waitStart));
             }
