@@ -48,6 +48,8 @@ public class DiskXmlServiceImpl implements DiskXmlService {
     @Activate
     void activate(LibvirtConfig config) throws InvalidConfigurationException {
         try {
+            // the configuration is shared with the attacher: it is accepted or refused as a whole
+            VolumeAttacherImpl.Settings.from(config);
             policy = DiskPolicy.from(config);
         } catch (InvalidConfigurationException e) {
             LOG.error("libvirt disk allowlists refused, the disk XML service does not start: {}", e.getMessage());
@@ -58,6 +60,7 @@ public class DiskXmlServiceImpl implements DiskXmlService {
     @Modified
     void modified(LibvirtConfig config) {
         try {
+            VolumeAttacherImpl.Settings.from(config);
             policy = DiskPolicy.from(config);
             LOG.info("libvirt disk allowlists updated");
         } catch (InvalidConfigurationException e) {

@@ -96,6 +96,8 @@ public class VolumeAttacherImpl implements VolumeAttacher {
     public VolumeAttacherImpl(@Reference VolumeDrivers drivers, @Reference DiskXmlService disks, LibvirtConfig config)
             throws InvalidConfigurationException {
         this(drivers, disks, Settings.from(config));
+        // the configuration is shared with the disk XML service: accepted or refused as a whole
+        DiskPolicy.from(config);
     }
 
     /**
@@ -111,6 +113,11 @@ public class VolumeAttacherImpl implements VolumeAttacher {
         this.settings = settings;
     }
 
+    /** @return the settings in force */
+    Settings settings() {
+        return settings;
+    }
+
     @Deactivate
     void deactivate() {
         Libvirt.uninstallErrorCallback();
@@ -119,7 +126,9 @@ public class VolumeAttacherImpl implements VolumeAttacher {
     @Modified
     void modified(LibvirtConfig config) {
         try {
-            settings = Settings.from(config);
+            Settings next = Settings.from(config);
+            DiskPolicy.from(config);
+            settings = next;
             LOG.info("libvirt attach settings updated: uri {}", settings.uri());
         } catch (InvalidConfigurationException e) {
             LOG.error("libvirt attach settings refused, the previous ones stay in force: {}", e.getMessage());

@@ -74,6 +74,25 @@ class ConfigurationTest {
     }
 
     @Test
+    void aConfigurationIsAcceptedOrRefusedAsAWhole() throws Exception {
+        DiskXmlServiceImpl service = new DiskXmlServiceImpl();
+        service.activate(TestConfigs.defaults());
+        DiskPolicy before = service.policy();
+        // valid allowlists but a bad URI: the allowlists do not change either
+        service.modified(TestConfigs.config(Map.of("formats", new String[] {"raw"}, "uri", "not a uri")));
+        assertSame(before, service.policy());
+
+        VolumeAttacherImpl attacher = new VolumeAttacherImpl(new VolumeDriversImpl(), service, TestConfigs.defaults());
+        // a valid URI with a refused allowlist: the attacher keeps its previous URI
+        attacher.modified(TestConfigs.config(Map.of("uri", "test:///default", "formats", new String[] {"vmdk"})));
+        assertEquals("qemu:///system", attacher.settings().uri());
+        attacher.modified(TestConfigs.config(Map.of("uri", "test:///default")));
+        assertEquals("test:///default", attacher.settings().uri());
+        assertThrows(InvalidConfigurationException.class, () -> new VolumeAttacherImpl(new VolumeDriversImpl(), service,
+                TestConfigs.config(Map.of("formats", new String[] {"vmdk"}))));
+    }
+
+    @Test
     void aRefusedConfigurationAtStartKeepsTheServiceFromStarting() {
         DiskXmlServiceImpl service = new DiskXmlServiceImpl();
         assertThrows(InvalidConfigurationException.class, () -> service.activate(TestConfigs.config(Map.of("formats", new String[] {"vmdk"}))));
