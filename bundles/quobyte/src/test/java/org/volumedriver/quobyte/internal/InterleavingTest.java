@@ -218,6 +218,31 @@ class InterleavingTest {
     }
 
     @Test
+    void anotherProcessHoldingTheLockFileExcludesUs() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(python), "python3 is needed to hold a POSIX lock from another process");
+        QuobyteEngine e = engine(Settings.builder().lockTimeoutMs(300));
+        Path lockFile = base.resolve(QuobyteEngine.STATE_DIR).resolve(QuobyteEngineTest.HASH + ".lock");
+        // fcntl locks, like FileChannel.lock: held until stdin closes
+        Process holder = new ProcessBuilder(python.toString(), "-c",
+                "import fcntl,sys\nf=open(sys.argv[1],'a')\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint('locked',flush=True)\nsys.stdin.read()",
+                lockFile.toString()).redirectErrorStream(true).start();
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
+            assertEquals("locked", line);
+            VolumeDriverException ex = assertThrows(VolumeDriverException.class,
+                    () -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+            assertEquals("LOCK_TIMEOUT", ex.code());
+            assertTrue(executor.requests.isEmpty(), "nothing runs while another agent holds the directory");
+        } finally {
+            holder.getOutputStream().close();
+            assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
+        }
+        e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        assertEquals(1, executor.named("mount.quobyte").size());
+    }
+
+    @Test
     void restartAfterMountBeforeJournalAdoptsTheMount() throws Exception {
         // a crash between the mount and the journal write: mounted, nothing journaled
         Files.createDirectories(dir);
