@@ -183,6 +183,28 @@ class QuobyteEngineTest {
     }
 
     @Test
+    void rejectionMessagesNeverEchoSecrets() throws Exception {
+        QuobyteEngine e = engine();
+        String[][] cases = {
+            { "host/vol?password=hunter2", VOLUME1, "raw" },
+            { EXPORT, "volume-password=hunter2", "raw" },
+            { EXPORT, VOLUME1, "password=hunter2" },
+            { "password=hunter2@host/vol", VOLUME1, "raw" },
+        };
+        for (String[] c : cases) {
+            java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+            data.put("export", c[0]);
+            data.put("name", c[1]);
+            data.put("format", c[2]);
+            data.put("auth_password", "hunter2");
+            ConnectionInfo info = ConnectionInfo.fromMap(java.util.Map.of("driver_volume_type", "quobyte", "data", data));
+            VolumeDriverException ex = assertThrows(VolumeDriverException.class, () -> e.connect(info, att(VOLUME1, "vm1")));
+            assertFalse(ex.getMessage().contains("hunter2"), ex.getMessage());
+        }
+        assertTrue(executor.requests.isEmpty());
+    }
+
+    @Test
     void nonZeroExitIsFailureAndEverythingIsUndone() throws Exception {
         QuobyteEngine e = engine();
         executor.mountExitStatus = 4;
