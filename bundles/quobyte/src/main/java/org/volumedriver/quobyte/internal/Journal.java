@@ -91,6 +91,8 @@ public final class Journal implements AutoCloseable {
     private final Supplier<Collection<Entry>> state;
     private final Object queueLock = new Object();
     private final ReentrantLock writer = new ReentrantLock();
+    private final java.util.concurrent.locks.Condition written = writer.newCondition();
+    private boolean writing;
     private List<String> pending = new ArrayList<>();
     private long enqueued;
     private volatile long flushed;
@@ -141,6 +143,9 @@ public final class Journal implements AutoCloseable {
     public void open() throws IOException {
         writer.lock();
         try {
+            while (writing) {
+                written.awaitUninterruptibly();
+            }
             compactLocked();
         } finally {
             writer.unlock();
@@ -182,49 +187,71 @@ public final class Journal implements AutoCloseable {
      * @throws IOException if they could not be made durable
      */
     public void await(long mine) throws IOException {
+        if (flushed >= mine) {
+            return;
+        }
         writer.lock();
         try {
-            if (flushed >= mine) {
-                return; // a writer that started after our enqueue covered it
-            }
-            if (broken || log == null) {
-                throw new IOException("the journal is not writable");
-            }
-            List<String> batch;
-            long upto;
-            synchronized (queueLock) {
-                batch = pending;
-                pending = new ArrayList<>();
-                upto = enqueued;
-            }
-            StringBuilder sb = new StringBuilder(batch.size() * 96);
-            for (String line : batch) {
-                sb.append(line).append('\n');
-            }
-            try {
-                ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
-                while (buf.hasRemaining()) {
-                    log.write(buf);
+            while (flushed < mine) {
+                if (writing) {
+                    // a write is under way: wait for it, then either we are covered or we lead the next one
+                    written.awaitUninterruptibly();
+                    continue;
                 }
-                if (sync) {
-                    long t0 = System.nanoTime();
-                    log.force(false);
-                    syncNanos.addAndGet(System.nanoTime() - t0);
-                    syncs.incrementAndGet();
+                if (broken || log == null) {
+                    throw new IOException("the journal is not writable");
                 }
-                appended.addAndGet(batch.size());
-            } catch (IOException e) {
-                broken = true;
-                throw e;
-            }
-            flushed = upto;
-            logLines += batch.size();
-            if (logLines > compactAt) {
-                compactLocked();
+                List<String> batch;
+                long upto;
+                synchronized (queueLock) {
+                    batch = pending;
+                    pending = new ArrayList<>();
+                    upto = enqueued;
+                }
+                writing = true;
+                writer.unlock();
+                IOException failure = null;
+                try {
+                    writeBatch(batch);
+                } catch (IOException e) {
+                    failure = e;
+                } finally {
+                    writer.lock();
+                    writing = false;
+                    written.signalAll();
+                }
+                if (failure != null) {
+                    broken = true;
+                    throw failure;
+                }
+                flushed = upto;
+                logLines += batch.size();
+                if (logLines > compactAt) {
+                    compactLocked();
+                }
             }
         } finally {
             writer.unlock();
         }
+    }
+
+    /** Appends lines and syncs them; runs without the writer lock so that others can queue meanwhile. */
+    private void writeBatch(List<String> batch) throws IOException {
+        StringBuilder sb = new StringBuilder(batch.size() * 96);
+        for (String line : batch) {
+            sb.append(line).append('\n');
+        }
+        ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+        while (buf.hasRemaining()) {
+            log.write(buf);
+        }
+        if (sync) {
+            long t0 = System.nanoTime();
+            log.force(false);
+            syncNanos.addAndGet(System.nanoTime() - t0);
+            syncs.incrementAndGet();
+        }
+        appended.addAndGet(batch.size());
     }
 
     private void compactLocked() throws IOException {
@@ -385,6 +412,9 @@ public final class Journal implements AutoCloseable {
     public void close() throws IOException {
         writer.lock();
         try {
+            while (writing) {
+                written.awaitUninterruptibly();
+            }
             if (log != null) {
                 compactLocked();
                 log.close();
