@@ -47,14 +47,14 @@ public abstract class VolumedriverTestSupport extends KarafTestSupport {
     static final String PROJECT_VERSION = System.getProperty("project.version", "0.1.0-SNAPSHOT");
 
     /** The feature repository, exactly as an operator adds it to a stock Karaf. */
-    static final String FEATURES_URL = "mvn:org.volumedriver/volumedriver-features/" + PROJECT_VERSION + "/xml/features";
+    protected static final String FEATURES_URL = "mvn:org.volumedriver/volumedriver-features/" + PROJECT_VERSION + "/xml/features";
 
     /** The bundles of the volumedriver feature. */
-    static final List<String> BUNDLES = List.of("org.volumedriver.spi", "org.volumedriver.exec",
+    protected static final List<String> BUNDLES = List.of("org.volumedriver.spi", "org.volumedriver.exec",
             "org.volumedriver.libvirt", "org.volumedriver.quobyte", "org.volumedriver.shell");
 
     /** Absolute path of the sandbox work directory of this test module (target/sandbox). */
-    static Path sandboxHome() {
+    protected static Path sandboxHome() {
         String inContainer = System.getProperty(SANDBOX_HOME_PROPERTY);
         if (inContainer != null) {
             return Paths.get(inContainer);
@@ -77,7 +77,7 @@ public abstract class VolumedriverTestSupport extends KarafTestSupport {
      *
      * @return options that put the sandbox configuration into the container's etc/ before it boots
      */
-    static Option[] sandboxProfile() {
+    protected static Option[] sandboxProfile() {
         Path home = sandboxHome();
         try {
             Files.createDirectories(home);
@@ -125,12 +125,12 @@ public abstract class VolumedriverTestSupport extends KarafTestSupport {
         }
     }
 
-    static Option[] combine(Option[] first, Option... more) {
+    protected static Option[] combine(Option[] first, Option... more) {
         return OptionUtils.combine(first, more);
     }
 
     /** The distribution built by features/distribution. */
-    static MavenArtifactUrlReference distribution() {
+    protected static MavenArtifactUrlReference distribution() {
         return maven().groupId("org.volumedriver").artifactId("volumedriver-distribution").versionAsInProject().type("tar.gz");
     }
 
