@@ -34,7 +34,9 @@ public final class MountInfoParser {
         int lineNo = 0;
         int start = 0;
         int len = text.length();
-        String[] fields = new String[64];
+        int[] starts = new int[64];
+        int[] ends = new int[64];
+        String[] recent = new String[8]; // root, options, fstype, super options repeat a lot: reuse them (decoded, raw)
         while (start < len) {
             int end = text.indexOf('\n', start);
             if (end < 0) {
@@ -42,7 +44,7 @@ public final class MountInfoParser {
             }
             lineNo++;
             if (end > start) {
-                out.add(parseLine(text, start, end, lineNo, fields));
+                out.add(parseLine(text, start, end, lineNo, starts, ends, recent));
             } else if (end < len) {
                 throw new MalformedMountTableException(lineNo, "empty line");
             }
@@ -51,34 +53,34 @@ public final class MountInfoParser {
         return out;
     }
 
-    private static MountEntry parseLine(String text, int start, int end, int lineNo, String[] fields)
+    /** Splits a line into fields by index (no copies), then builds the entry from the ranges. */
+    private static MountEntry parseLine(String text, int start, int end, int lineNo, int[] starts, int[] ends, String[] recent)
             throws MalformedMountTableException {
         int n = 0;
         int pos = start;
+        int sep = -1;
         while (pos <= end) {
-            int sp = text.indexOf(' ', pos);
-            if (sp < 0 || sp > end) {
-                sp = end;
+            int sp = pos;
+            while (sp < end && text.charAt(sp) != ' ') {
+                sp++;
             }
             if (sp == pos) {
                 throw new MalformedMountTableException(lineNo, "empty field");
             }
-            if (n == fields.length) {
+            if (n == starts.length) {
                 throw new MalformedMountTableException(lineNo, "too many fields");
             }
-            fields[n++] = text.substring(pos, sp);
+            if (sep < 0 && n >= 6 && sp - pos == 1 && text.charAt(pos) == '-') {
+                sep = n;
+            }
+            starts[n] = pos;
+            ends[n] = sp;
+            n++;
             pos = sp + 1;
         }
         // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
         if (n < 10) {
             throw new MalformedMountTableException(lineNo, "too few fields");
-        }
-        int sep = -1;
-        for (int i = 6; i < n; i++) {
-            if ("-".equals(fields[i])) {
-                sep = i;
-                break;
-            }
         }
         if (sep < 0) {
             throw new MalformedMountTableException(lineNo, "no ' - ' separator");
@@ -86,42 +88,50 @@ public final class MountInfoParser {
         if (n - sep != 4) {
             throw new MalformedMountTableException(lineNo, "expected 3 fields after the separator, found " + (n - sep - 1));
         }
-        int id = number(fields[0], lineNo, "mount id");
-        int parent = number(fields[1], lineNo, "parent id");
-        String device = fields[2];
-        int colon = device.indexOf(':');
-        if (colon <= 0 || colon == device.length() - 1) {
+        int id = number(text, starts[0], ends[0], lineNo, "mount id");
+        int parent = number(text, starts[1], ends[1], lineNo, "parent id");
+        int colon = text.indexOf(':', starts[2]);
+        if (colon <= starts[2] || colon >= ends[2] - 1) {
             throw new MalformedMountTableException(lineNo, "bad major:minor");
         }
-        number(device.substring(0, colon), lineNo, "major");
-        number(device.substring(colon + 1), lineNo, "minor");
-        String rawMountPoint = fields[4];
-        boolean deleted = rawMountPoint.endsWith(DELETED);
+        number(text, starts[2], colon, lineNo, "major");
+        number(text, colon + 1, ends[2], lineNo, "minor");
+        int mpEnd = ends[4];
+        boolean deleted = text.startsWith(DELETED, mpEnd - DELETED.length()) && mpEnd - DELETED.length() > starts[4];
         if (deleted) {
-            rawMountPoint = rawMountPoint.substring(0, rawMountPoint.length() - DELETED.length());
+            mpEnd -= DELETED.length();
         }
-        String root = decode(fields[3], lineNo, "root");
-        String mountPoint = decode(rawMountPoint, lineNo, "mount point");
-        if (!root.startsWith("/") || !mountPoint.startsWith("/")) {
+        String root = reuse(recent, 0, text, starts[3], ends[3], lineNo, "root");
+        String mountPoint = decode(text, starts[4], mpEnd, lineNo, "mount point");
+        if (root.isEmpty() || root.charAt(0) != '/' || mountPoint.isEmpty() || mountPoint.charAt(0) != '/') {
             throw new MalformedMountTableException(lineNo, "root and mount point must be absolute");
         }
-        for (int i = 6; i < sep; i++) {
-            // optional fields are tag[:value]
-            if (fields[i].isEmpty()) {
-                throw new MalformedMountTableException(lineNo, "empty optional field");
-            }
-        }
-        return new MountEntry(id, parent, device, root, mountPoint, decode(fields[5], lineNo, "options"),
-                decode(fields[sep + 1], lineNo, "fstype"), decode(fields[sep + 2], lineNo, "source"),
-                decode(fields[sep + 3], lineNo, "super options"), deleted);
+        return new MountEntry(id, parent, text.substring(starts[2], ends[2]), root, mountPoint,
+                reuse(recent, 1, text, starts[5], ends[5], lineNo, "options"),
+                reuse(recent, 2, text, starts[sep + 1], ends[sep + 1], lineNo, "fstype"),
+                decode(text, starts[sep + 2], ends[sep + 2], lineNo, "source"),
+                reuse(recent, 3, text, starts[sep + 3], ends[sep + 3], lineNo, "super options"), deleted);
     }
 
-    private static int number(String s, int lineNo, String what) throws MalformedMountTableException {
-        if (s.isEmpty() || s.length() > 10) {
+    /** The previous line's value of a field if the raw text is the same (raw equal implies decoded equal). */
+    private static String reuse(String[] recent, int slot, String text, int from, int to, int lineNo, String what)
+            throws MalformedMountTableException {
+        String last = recent[slot + 4];
+        if (last != null && last.length() == to - from && text.regionMatches(from, last, 0, to - from)) {
+            return recent[slot];
+        }
+        String decoded = decode(text, from, to, lineNo, what);
+        recent[slot + 4] = text.substring(from, to);
+        recent[slot] = decoded;
+        return decoded;
+    }
+
+    private static int number(String s, int from, int to, int lineNo, String what) throws MalformedMountTableException {
+        if (to <= from || to - from > 10) {
             throw new MalformedMountTableException(lineNo, "bad " + what);
         }
         long v = 0;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
                 throw new MalformedMountTableException(lineNo, "bad " + what);
@@ -134,15 +144,29 @@ public final class MountInfoParser {
         return (int) v;
     }
 
-    /** Decodes the kernel's {@code \ooo} escapes (space, tab, newline, backslash, ...). */
     static String decode(String s, int lineNo, String what) throws MalformedMountTableException {
-        int bs = s.indexOf('\\');
-        if (bs < 0) {
-            checkChars(s, lineNo, what);
-            return s;
+        return decode(s, 0, s.length(), lineNo, what);
+    }
+
+    /** Decodes the kernel's {@code \\ooo} escapes (space, tab, newline, backslash, ...) in {@code s[from, to)}. */
+    static String decode(String s, int from, int to, int lineNo, String what) throws MalformedMountTableException {
+        int bs = -1;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                bs = i;
+                break;
+            }
+            if (c < 0x20 || c == 0x7f) {
+                throw new MalformedMountTableException(lineNo, "raw control character in " + what);
+            }
         }
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
+        if (bs < 0) {
+            return s.substring(from, to);
+        }
+        StringBuilder out = new StringBuilder(to - from);
+        out.append(s, from, bs);
+        for (int i = bs; i < to; i++) {
             char c = s.charAt(i);
             if (c != '\\') {
                 if (c < 0x20 || c == 0x7f) {
@@ -151,7 +175,7 @@ public final class MountInfoParser {
                 out.append(c);
                 continue;
             }
-            if (i + 3 >= s.length()) {
+            if (i + 3 >= to) {
                 throw new MalformedMountTableException(lineNo, "truncated escape in " + what);
             }
             int value = 0;
@@ -169,14 +193,5 @@ public final class MountInfoParser {
             i += 3;
         }
         return out.toString();
-    }
-
-    private static void checkChars(String s, int lineNo, String what) throws MalformedMountTableException {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                throw new MalformedMountTableException(lineNo, "raw control character in " + what);
-            }
-        }
     }
 }

@@ -381,8 +381,8 @@ class QuobyteBenchmark {
     void mountinfoParsing() throws Exception {
         for (int entries : new int[] { 1_000, 10_000, 100_000 }) {
             String text = syntheticMountinfo(entries);
-            int warmup = entries >= 100_000 ? 5 : 30;
-            int runs = entries >= 100_000 ? 15 : 60;
+            int warmup = entries >= 100_000 ? 10 : 200;
+            int runs = entries >= 100_000 ? 30 : 300;
             for (int i = 0; i < warmup; i++) {
                 assertEquals(entries, MountInfoParser.parse(text).size());
             }
