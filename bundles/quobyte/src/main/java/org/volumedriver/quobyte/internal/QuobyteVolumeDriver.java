@@ -67,6 +67,7 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
     }
 
     private Running start(Settings settings) throws VolumeDriverException {
+        checkAllowlist(settings);
         SystemdDecision decision = SystemdDetector.decide(settings.systemdMode, SystemdDetector.RUN_SYSTEMD, executor);
         LOG.info("systemd scopes {}: {}", decision.useScope() ? "used" : "not used", decision.reason());
         StatxProbe probe = new StatxProbe(16);
@@ -95,6 +96,19 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
         }
         LOG.info("Quobyte driver started: {}", settings.describe());
         return new Running(engine, probe, watchdog);
+    }
+
+    /** Says early, once, if the executor cannot run the commands this driver needs (they would be refused later). */
+    private void checkAllowlist(Settings settings) {
+        List<org.volumedriver.exec.CommandDefinition> allowlist = executor.allowlist();
+        for (String name : List.of(settings.mountCommand, settings.umountCommand)) {
+            var def = allowlist.stream().filter(d -> d.name().equals(name)).findFirst();
+            if (def.isEmpty()) {
+                LOG.warn("the executor's allowlist has no command {}: mounts will be refused", name);
+            } else if (!def.get().usable()) {
+                LOG.warn("the executor's command {} is not usable: {}", name, def.get().problem());
+            }
+        }
     }
 
     private static void stop(Running r) {
