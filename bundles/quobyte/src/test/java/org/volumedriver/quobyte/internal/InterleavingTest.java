@@ -142,6 +142,27 @@ class InterleavingTest {
     }
 
     @Test
+    void concurrentOperationLimitFailsFastBeforeAnyProcess() throws Exception {
+        QuobyteEngine e = engine(Settings.builder().maxConcurrentOperations(1));
+        CountDownLatch inMount = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.beforeMount = () -> {
+            inMount.countDown();
+            await(release);
+        };
+        Future<?> a = threads.submit(() -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+        await(inMount);
+        String other = "10.0.0.2/other";
+        org.volumedriver.spi.LimitExceededException ex = assertThrows(org.volumedriver.spi.LimitExceededException.class,
+                () -> e.connect(info(other, VOLUME1), new Attachment(VOLUME1, "vm2")));
+        assertEquals("max.concurrent.operations", ex.limit());
+        assertEquals(1, executor.named("mount.quobyte").size(), "no second process");
+        assertFalse(Files.exists(base.resolve(MountLayout.hash(other))), "nothing created");
+        release.countDown();
+        a.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void disconnectRacingConnectLeavesTheExportMountedIffAttachmentsRemain() throws Exception {
         QuobyteEngine e = engine();
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
