@@ -187,6 +187,17 @@ public class DistributionIT extends VolumedriverTestSupport {
     }
 
     @Test
+    public void t11_validateReadsConnectionInfoFromAFile() throws Exception {
+        Path file = sandboxHome().resolve("connection-info.json");
+        Files.writeString(file, connectionInfo(EXPORT, VOLUME), StandardCharsets.UTF_8);
+        String out = executeCommand("volume:validate --file " + file);
+        assertTrue(out, out.contains("Valid"));
+        Files.writeString(file, connectionInfo(EXPORT, VOLUME).replace("\"name\"", "\"format\":\"vmdk\",\"name\""), StandardCharsets.UTF_8);
+        assertErrorCode("UNSUPPORTED_FORMAT", commandError("volume:validate --file " + file));
+        assertErrorCode("INVALID_ARGUMENT", commandError("volume:validate --file " + sandboxHome().resolve("missing.json")));
+    }
+
+    @Test
     public void t12_badInputIsOneErrorLineAndRunsNothing() {
         long runsBefore = mountRuns();
         List<String> before = sandboxMounts();
