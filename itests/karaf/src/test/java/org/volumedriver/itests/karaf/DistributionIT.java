@@ -78,11 +78,13 @@ public class DistributionIT extends VolumedriverTestSupport {
             return;
         }
         for (String instance : List.of("i1", "i2", "test")) {
-            for (String volume : List.of(VOLUME, VOLUME_2)) {
-                try {
-                    executeCommand("volume:disconnect " + instance + " '" + connectionInfo(EXPORT, volume) + "'");
-                } catch (RuntimeException e) {
-                    // not attached
+            for (String export : List.of(EXPORT, "registry-b.example.org/volume-b")) {
+                for (String volume : List.of(VOLUME, VOLUME_2)) {
+                    try {
+                        executeCommand("volume:disconnect " + instance + " '" + connectionInfo(export, volume) + "'");
+                    } catch (RuntimeException e) {
+                        // not attached
+                    }
                 }
             }
         }
@@ -345,7 +347,50 @@ public class DistributionIT extends VolumedriverTestSupport {
         assertEquals(List.of(), sandboxMounts());
     }
 
+    @Test
+    public void t32_realMountLimitChangedFromTheShellAppliesLive() throws Exception {
+        requireRealMounts();
+        String a = connectionInfo(EXPORT, VOLUME);
+        String b = connectionInfo("registry-b.example.org/volume-b", VOLUME);
+        Object driverId = bundleContext.getServiceReferences(VolumeDriver.class, "(volume.driver.type=quobyte)")
+                .iterator().next().getProperty(Constants.SERVICE_ID);
+        executeCommand("config:edit org.volumedriver.quobyte; config:property-set max.mounts 1; config:update", ADMIN, MANAGER);
+        try {
+            awaitConfig("max.mounts", "1");
+            executeCommand("volume:connect i1 '" + a + "'");
+            String refused = commandError("volume:connect i1 '" + b + "'");
+            assertErrorCode("LIMIT_EXCEEDED", refused);
+            assertEquals("the refused export was not mounted", 1, sandboxMounts().size());
+            assertEquals("same driver service, no restart", driverId, bundleContext
+                    .getServiceReferences(VolumeDriver.class, "(volume.driver.type=quobyte)").iterator().next()
+                    .getProperty(Constants.SERVICE_ID));
+        } finally {
+            executeCommand("config:edit org.volumedriver.quobyte; config:property-set max.mounts 128; config:update", ADMIN, MANAGER);
+            awaitConfig("max.mounts", "128");
+        }
+        executeCommand("volume:connect i1 '" + b + "'");
+        assertEquals(2, sandboxMounts().size());
+        executeCommand("volume:disconnect i1 '" + a + "'");
+        executeCommand("volume:disconnect i1 '" + b + "'");
+        assertEquals(List.of(), sandboxMounts());
+    }
+
     // ---- helpers ----
+
+    /** The roles of the distribution's login (admingroup): config:* is guarded by Karaf's command ACLs. */
+    private static final org.apache.karaf.jaas.boot.principal.RolePrincipal ADMIN =
+            new org.apache.karaf.jaas.boot.principal.RolePrincipal("admin");
+    private static final org.apache.karaf.jaas.boot.principal.RolePrincipal MANAGER =
+            new org.apache.karaf.jaas.boot.principal.RolePrincipal("manager");
+
+    private void awaitConfig(String key, String value) throws InterruptedException {
+        QuobyteAdmin admin = getOsgiService(QuobyteAdmin.class);
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!value.equals(admin.configuration().get(key)) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(value, admin.configuration().get(key));
+    }
 
     private String executable(String command) {
         for (CommandDefinition d : getOsgiService(CommandExecutor.class).allowlist()) {

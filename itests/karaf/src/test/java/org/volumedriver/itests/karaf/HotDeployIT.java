@@ -39,12 +39,11 @@ import org.osgi.framework.Bundle;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class HotDeployIT extends VolumedriverTestSupport {
 
-    /**
-     * The probe (this test) imports dynamically; Karaf's automatic refresh after a feature change
-     * would restart it in the middle of the test. Our bundles need no refresh of others.
-     */
-    static final java.util.EnumSet<org.apache.karaf.features.FeaturesService.Option> NO_REFRESH =
-            java.util.EnumSet.of(org.apache.karaf.features.FeaturesService.Option.NoAutoRefreshBundles);
+    /** The roles of the documented login (admingroup): feature:* and bundle:* are guarded by command ACLs. */
+    static final org.apache.karaf.jaas.boot.principal.RolePrincipal ADMIN =
+            new org.apache.karaf.jaas.boot.principal.RolePrincipal("admin");
+    static final org.apache.karaf.jaas.boot.principal.RolePrincipal MANAGER =
+            new org.apache.karaf.jaas.boot.principal.RolePrincipal("manager");
 
     static final String EXPORT_A = "registry-a.example.org:7861/hot-a";
     static final String EXPORT_B = "[fd00::1]:7861,registry-b.example.org/hot-b";
@@ -90,11 +89,10 @@ public class HotDeployIT extends VolumedriverTestSupport {
         Path etc = Paths.get(System.getProperty("karaf.etc"));
         String operatorsFile = Files.readString(etc.resolve("org.volumedriver.libvirt.cfg"), StandardCharsets.UTF_8);
 
-        // what feature:repo-add and feature:install do, through the same service (the commands
-        // themselves are re-registered while the features bundle refreshes after a repo-add)
-        featureService.addRepository(java.net.URI.create(FEATURES_URL));
+        executeCommand("feature:repo-add " + FEATURES_URL, ADMIN, MANAGER);
         long start = System.nanoTime();
-        featureService.installFeature("volumedriver", NO_REFRESH);
+        // -r (no automatic refresh): a refresh would restart this test's own probe bundle
+        executeCommand("feature:install -r volumedriver", ADMIN, MANAGER);
         installed();
         System.err.printf("feature:install volumedriver into a running stock Karaf: %d ms%n", (System.nanoTime() - start) / 1_000_000);
 
@@ -133,14 +131,14 @@ public class HotDeployIT extends VolumedriverTestSupport {
         assertEquals(attachments, 3, attachments.strip().split("\n").length);
 
         // 1. the whole feature goes away: the mounts stay (the guests keep their storage)
-        featureService.uninstallFeature("volumedriver", NO_REFRESH);
+        executeCommand("feature:uninstall -r volumedriver", ADMIN, MANAGER);
         for (String bsn : BUNDLES) {
             assertNull(bsn + " uninstalled", findBundleByName(bsn));
         }
         assertEquals("mounts survive the uninstall", mounts, sandboxMounts());
 
         // 2. reinstall: the journal and the mount table give back exactly the same state
-        featureService.installFeature("volumedriver", NO_REFRESH);
+        executeCommand("feature:install -r volumedriver", ADMIN, MANAGER);
         installed();
         assertEquals(mounts, sandboxMounts());
         assertEquals(attachments, executeCommand("volume:attachments --no-format"));
@@ -148,13 +146,7 @@ public class HotDeployIT extends VolumedriverTestSupport {
 
         // 3. bundle:update of the Quobyte bundle while attached
         long before = findBundleByName("org.volumedriver.quobyte").getLastModified();
-        // what bundle:update does: update from its location, then refresh the bundle's wiring
-        Bundle quobyte = findBundleByName("org.volumedriver.quobyte");
-        quobyte.update();
-        java.util.concurrent.CountDownLatch refreshed = new java.util.concurrent.CountDownLatch(1);
-        bundleContext.getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class)
-                .refreshBundles(List.of(quobyte), event -> refreshed.countDown());
-        assertTrue("refresh done", refreshed.await(60, java.util.concurrent.TimeUnit.SECONDS));
+        executeCommand("bundle:update org.volumedriver.quobyte", ADMIN, MANAGER);
         assertTrue("bundle updated", findBundleByName("org.volumedriver.quobyte").getLastModified() > before);
         installed();
         assertEquals(mounts, sandboxMounts());
