@@ -82,6 +82,14 @@ public abstract class VolumedriverTestSupport extends KarafTestSupport {
         try {
             Files.createDirectories(home);
             Path mnt = home.resolve("mnt");
+            if (Files.isDirectory(mnt) && sandboxMounts().isEmpty()) {
+                // every container starts from an empty mount base: no journal of an earlier run
+                try (Stream<Path> walk = Files.walk(mnt)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList())) {
+                        Files.delete(p);
+                    }
+                }
+            }
             Files.createDirectories(mnt);
             Files.setPosixFilePermissions(mnt, PosixFilePermissions.fromString("rwxr-x---"));
             buildStandin(home.resolve("standin"));
