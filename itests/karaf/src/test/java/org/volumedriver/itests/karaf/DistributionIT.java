@@ -375,6 +375,31 @@ public class DistributionIT extends VolumedriverTestSupport {
         assertEquals(List.of(), sandboxMounts());
     }
 
+    @Test
+    public void t33_realStaleMountIsReportedAndHealedFromTheShell() throws Exception {
+        requireRealMounts();
+        String info = connectionInfo(EXPORT, VOLUME);
+        executeCommand("volume:connect i1 '" + info + "'");
+        String dir = sandboxMounts().get(0).split(" ")[0];
+        // the client daemon dies: the mount stays in the table, its root answers ENOTCONN
+        Path pidFile = sandboxHome().resolve("standin/store").resolve(EXPORT.replaceAll("[/:,\\[\\]|]", "_") + ".pid");
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        // not forced: a stale mount in use is left alone (guests keep what they have)
+        assertErrorCode("STALE_MOUNT_IN_USE", commandError("quobyte:heal " + dir));
+        assertTrue(executeCommand("volume:mounts --no-format").contains("STALE"));
+        String healed = executeCommand("quobyte:heal --force " + dir, 60_000L, false);
+        assertTrue(healed, healed.contains("HEALTHY"));
+        assertTrue(executeCommand("volume:mounts --no-format").contains("HEALTHY"));
+        assertEquals(1, sandboxMounts().size());
+        assertTrue(executeCommand("volume:disconnect i1 '" + info + "'").contains("UNMOUNTED"));
+        assertEquals(List.of(), sandboxMounts());
+    }
+
     // ---- helpers ----
 
     /** The roles of the distribution's login (admingroup): config:* is guarded by Karaf's command ACLs. */
