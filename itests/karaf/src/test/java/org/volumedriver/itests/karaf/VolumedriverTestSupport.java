@@ -38,6 +38,13 @@ import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
  */
 public abstract class VolumedriverTestSupport extends KarafTestSupport {
 
+    /**
+     * KarafTestSupport reruns a failed test once (its Retry rule, a static switch); a failure here
+     * must stay a failure, and a rerun of an ordered, stateful test only adds confusing errors.
+     */
+    @org.junit.Rule
+    public KarafTestSupport.Retry noRetry = new KarafTestSupport.Retry(false);
+
     /** Set by scripts/test: tests that need root, /dev/fuse and real mounts fail instead of skipping. */
     static final String REAL_TESTS = "VOLUMEDRIVER_REAL_TESTS";
 
