@@ -51,7 +51,7 @@ import org.volumedriver.spi.ConnectionInfo;
  * <ul>
  * <li>hot path: connect of a new attachment to a mounted healthy export (real stand-in mount,
  * real mount table, real probe, real journal): median latency, no process started;</li>
- * <li>attach storm: 16 threads x 1000 connects over 50 exports, the mount helper sleeping 100 ms,
+ * <li>attach storm: 16 threads sharing 1000 connects (-Dbench.storm.connects) over 50 exports, the mount helper sleeping 100 ms,
  * per-directory locks with 8 concurrent mount operations versus one global lock;</li>
  * <li>mountinfo parsing at 1,000 / 10,000 / 100,000 entries.</li>
  * </ul>
@@ -63,7 +63,8 @@ class QuobyteBenchmark {
     static final String VOLUME = "volume-6f2c0a4e-3c1b-4d5e-9f00-123456789abc";
     static final SystemdDecision NO_SYSTEMD = new SystemdDecision(false, "off", "benchmark");
     static final int THREADS = 16;
-    static final int CONNECTS_PER_THREAD = 1000;
+    /** Connects in the whole storm, shared by the threads. */
+    static final int CONNECTS = Integer.getInteger("bench.storm.connects", 1000);
     static final int EXPORTS = 50;
     static final int MOUNT_DELAY_MS = 100;
 
@@ -208,7 +209,7 @@ class QuobyteBenchmark {
                 // each thread attaches to exports in its own seeded random order: a storm, not a lockstep
                 java.util.SplittableRandom random = new java.util.SplittableRandom(1000 + thread);
                 start.await();
-                for (int i = 0; i < CONNECTS_PER_THREAD; i++) {
+                for (int i = thread; i < CONNECTS; i += THREADS) {
                     try {
                         engine.connect(infos.get(random.nextInt(EXPORTS)), new Attachment(VOLUME, "t" + thread + "-" + i));
                     } catch (Exception e) {
@@ -273,10 +274,10 @@ class QuobyteBenchmark {
         assumeTrue(real(), "needs VOLUMEDRIVER_REAL_TESTS=required");
         StormResult perDir = realStorm("perdir", false);
         StormResult global = realStorm("global", true);
-        report(String.format("attach storm, real stand-in" + (Boolean.getBoolean("bench.nosync") ? " [journal.sync=false]" : " [journal.sync=true]") + " (%d threads x %d connects, %d exports, mount helper sleeps %d ms): "
+        report(String.format("attach storm, real stand-in" + (Boolean.getBoolean("bench.nosync") ? " [journal.sync=false]" : " [journal.sync=true]") + " (%d threads, %d connects in all, %d exports, mount helper sleeps %d ms): "
                 + "per-directory locks + 8 concurrent mounts %d ms (%d mounts, %d failures, all mounted after %d ms); single global lock %d ms "
                 + "(%d mounts, %d failures, all mounted after %d ms); speed-up %.1fx (all mounted: %.1fx)",
-                THREADS, CONNECTS_PER_THREAD, EXPORTS, MOUNT_DELAY_MS, perDir.millis(), perDir.mounts(), perDir.failures(), perDir.allMountedMillis(),
+                THREADS, CONNECTS, EXPORTS, MOUNT_DELAY_MS, perDir.millis(), perDir.mounts(), perDir.failures(), perDir.allMountedMillis(),
                 global.millis(), global.mounts(), global.failures(), global.allMountedMillis(), (double) global.millis() / perDir.millis(),
                 (double) global.allMountedMillis() / perDir.allMountedMillis()));
         assertEquals(EXPORTS, perDir.mounts());
@@ -347,10 +348,10 @@ class QuobyteBenchmark {
     void attachStormInProcess() throws Exception {
         StormResult perDir = fakeStorm("fake-perdir", false);
         StormResult global = fakeStorm("fake-global", true);
-        report(String.format("attach storm, in-process sleeping" + (Boolean.getBoolean("bench.nosync") ? " [journal.sync=false]" : " [journal.sync=true]") + " mount helper (%d threads x %d connects, %d exports, %d ms per mount): "
+        report(String.format("attach storm, in-process sleeping" + (Boolean.getBoolean("bench.nosync") ? " [journal.sync=false]" : " [journal.sync=true]") + " mount helper (%d threads, %d connects in all, %d exports, %d ms per mount): "
                 + "per-directory locks + 8 concurrent mounts %d ms (%d mounts, all mounted after %d ms); single global lock %d ms (%d mounts, "
                 + "all mounted after %d ms); speed-up %.1fx (all mounted: %.1fx)",
-                THREADS, CONNECTS_PER_THREAD, EXPORTS, MOUNT_DELAY_MS, perDir.millis(), perDir.mounts(), perDir.allMountedMillis(),
+                THREADS, CONNECTS, EXPORTS, MOUNT_DELAY_MS, perDir.millis(), perDir.mounts(), perDir.allMountedMillis(),
                 global.millis(), global.mounts(), global.allMountedMillis(), (double) global.millis() / perDir.millis(),
                 (double) global.allMountedMillis() / perDir.allMountedMillis()));
         assertEquals(EXPORTS, perDir.mounts());
