@@ -780,9 +780,12 @@ public final class QuobyteEngine implements AutoCloseable {
         Set<Path> seen = new LinkedHashSet<>();
         for (Record rec : new ArrayList<>(records.values())) {
             seen.add(rec.dir);
-            if (entries != null && MountTable.visibleAt(entries, rec.dir.toString()).isEmpty()
-                    && rec.state != MountState.NOT_MOUNTED) {
-                rec.state(MountState.NOT_MOUNTED, "not in the mount table");
+            if (entries != null && MountTable.visibleAt(entries, rec.dir.toString()).isEmpty()) {
+                if (rec.state != MountState.NOT_MOUNTED) {
+                    rec.state(MountState.NOT_MOUNTED, "not in the mount table");
+                }
+            } else if (entries != null) {
+                reprobe(rec);
             }
             out.add(status(rec));
         }
@@ -802,6 +805,25 @@ public final class QuobyteEngine implements AutoCloseable {
         }
         out.sort((a, b) -> a.mountDirectory().compareTo(b.mountDirectory()));
         return out;
+    }
+
+    /**
+     * Probes a listed mount now, so that administrators never see a dead client as HEALTHY until the
+     * watchdog comes by. A mount whose directory lock is taken is being worked on: its recorded
+     * state stands. A mount already blocked in the kernel answers at once (the probe remembers it).
+     */
+    private void reprobe(Record rec) {
+        if (rec.state == MountState.BUSY) {
+            return; // BUSY comes from a refused unmount, which a probe cannot tell
+        }
+        try (Lease lease = tryLockNow(rec.dir)) {
+            if (lease == null) {
+                return;
+            }
+            if (probe(rec).isHealthy()) {
+                rec.state(MountState.HEALTHY, "");
+            }
+        }
     }
 
     private MountStatus status(Record rec) {

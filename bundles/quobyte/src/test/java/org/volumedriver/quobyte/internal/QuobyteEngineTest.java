@@ -321,6 +321,22 @@ class QuobyteEngineTest {
     }
 
     @Test
+    void listingMountsProbesThemNow() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        Path dir = base.resolve(HASH);
+        assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
+        probe.results.put(dir, ProbeResult.ofErrno(Errno.ENOTCONN));
+        int before = executor.requests.size();
+        MountStatus listed = e.mounts().get(0);
+        assertEquals(MountState.STALE, listed.state(), "a dead client shows at once, not after the watchdog");
+        assertEquals(before, executor.requests.size(), "listing heals nothing and runs nothing");
+        probe.results.remove(dir);
+        assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
+    }
+
+    @Test
     void errnoOutsideTheCorruptedSetIsNotHealed() throws Exception {
         QuobyteEngine e = engine();
         Path dir = base.resolve(HASH);
