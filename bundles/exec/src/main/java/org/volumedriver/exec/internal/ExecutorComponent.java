@@ -204,8 +204,7 @@ public final class ExecutorComponent implements CommandExecutor {
     static ExecutorSettings toSettings(Config config, Map<String, Object> properties)
             throws InvalidConfigurationException {
         List<ExecutorSettings.CommandSpec> commands = new ArrayList<>();
-        String[] names = config.commands() == null ? new String[0] : config.commands();
-        for (String name : names) {
+        for (String name : commandNames(config.commands())) {
             String executable;
             boolean privileged;
             String forms;
@@ -286,6 +285,25 @@ public final class ExecutorComponent implements CommandExecutor {
         } else if (!form.isEmpty()) {
             forms.add(List.copyOf(form));
         }
+    }
+
+    /**
+     * A {@code .cfg} file hands a list over as one string ({@code commands = a, b}); the console and
+     * {@code .config} files hand over an array. Both mean the same list.
+     */
+    static List<String> commandNames(String[] values) {
+        List<String> names = new ArrayList<>();
+        if (values != null) {
+            for (String value : values) {
+                for (String part : value.split(",")) {
+                    String name = part.trim();
+                    if (!name.isEmpty()) {
+                        names.add(name);
+                    }
+                }
+            }
+        }
+        return names;
     }
 
     private static String string(Object value) {

@@ -83,6 +83,20 @@ class ExecutorComponentTest {
     }
 
     @Test
+    void commandListFromACfgFileIsOneCommaSeparatedString() throws Exception {
+        // Felix fileinstall hands "commands = umount, systemctl" over as a single string
+        ExecutorSettings fromCfg = ExecutorComponent.toSettings(
+                config(Map.of("commands", "umount, systemctl")), Map.of());
+        ExecutorSettings fromArray = ExecutorComponent.toSettings(
+                config(Map.of("commands", new String[] { "umount", "systemctl" })), Map.of());
+        assertEquals(List.of("umount", "systemctl"), fromCfg.commands().stream().map(ExecutorSettings.CommandSpec::name).toList());
+        assertEquals(fromArray, fromCfg);
+        assertThrows(InvalidConfigurationException.class, () -> ExecutorComponent.toSettings(
+                config(Map.of("commands", "umount, no-such-command")), Map.of()),
+                "an unknown name inside the list is still refused");
+    }
+
+    @Test
     void modifiedChangesExecutableAndRulesLive() throws Exception {
         Path first = script(dir, "first", "echo first");
         Path second = script(dir, "second", "echo second");
@@ -117,6 +131,7 @@ class ExecutorComponentTest {
                 Map.entry("queue.timeout.ms", -5L),
                 Map.entry("root.helper", "sudo -n"),
                 Map.entry("commands", new String[] { "umount", "umount" }),
+                Map.entry("commands", "umount, umount"),
                 Map.entry("commands", new String[] { "umount", "extra" }))) {
             Map<String, Object> changed = new HashMap<>(props);
             changed.put(bad.getKey(), bad.getValue());
