@@ -1,5 +1,7 @@
 package org.volumedriver.libvirt.internal;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -55,7 +57,7 @@ public record DiskPolicy(
      */
     public static DiskPolicy from(LibvirtConfig config) throws InvalidConfigurationException {
         Map<String, List<String>> sourceTypes = new LinkedHashMap<>();
-        for (String entry : nonNull(config.source_types())) {
+        for (String entry : list(config.source_types())) {
             int eq = entry == null ? -1 : entry.indexOf('=');
             if (eq <= 0) {
                 throw new InvalidConfigurationException("source.types", Redactor.quote(entry) + " is not of the form type=source[|source]");
@@ -67,22 +69,22 @@ public record DiskPolicy(
             if (sourceTypes.containsKey(type)) {
                 throw new InvalidConfigurationException("source.types", "driver type " + type + " is listed twice");
             }
-            List<String> sources = subset("source.types", List.of(entry.substring(eq + 1).split("\\|", -1)), KNOWN_SOURCE_TYPES);
+            List<String> sources = subset("source.types", Arrays.stream(entry.substring(eq + 1).split("\\|", -1)).map(String::strip).toList(), KNOWN_SOURCE_TYPES);
             sourceTypes.put(type, sources);
         }
-        List<String> formats = subset("formats", List.of(nonNull(config.formats())), KNOWN_FORMATS);
-        List<String> cache = subset("cache.modes", List.of(nonNull(config.cache_modes())), KNOWN_CACHE);
+        List<String> formats = subset("formats", list(config.formats()), KNOWN_FORMATS);
+        List<String> cache = subset("cache.modes", list(config.cache_modes()), KNOWN_CACHE);
         String defaultCache = config.default_cache();
         if (defaultCache == null || !cache.contains(defaultCache)) {
             throw new InvalidConfigurationException("default.cache", Redactor.quote(defaultCache) + " is not one of cache.modes " + cache);
         }
-        List<String> io = subset("io.modes", List.of(nonNull(config.io_modes())), KNOWN_IO);
+        List<String> io = subset("io.modes", list(config.io_modes()), KNOWN_IO);
         if (!io.contains("threads")) {
             // threads is the fallback when native is not safe for the cache mode
             throw new InvalidConfigurationException("io.modes", "must contain threads");
         }
-        List<String> buses = subset("buses", List.of(nonNull(config.buses())), KNOWN_BUSES);
-        List<String> discard = subsetOrEmpty("discard.modes", List.of(nonNull(config.discard_modes())), KNOWN_DISCARD);
+        List<String> buses = subset("buses", list(config.buses()), KNOWN_BUSES);
+        List<String> discard = subsetOrEmpty("discard.modes", list(config.discard_modes()), KNOWN_DISCARD);
         return new DiskPolicy(Collections.unmodifiableMap(sourceTypes), formats, cache, defaultCache, io, buses, discard,
                 pattern("target.dev.pattern", config.target_dev_pattern()),
                 pattern("serial.pattern", config.serial_pattern()),
@@ -97,8 +99,34 @@ public record DiskPolicy(
         return sourceTypes.getOrDefault(driverType, List.of());
     }
 
-    private static String[] nonNull(String[] values) {
-        return values == null ? new String[0] : values;
+    /**
+     * The elements of a list-valued key. A {@code .cfg} file (Felix fileinstall) delivers
+     * {@code formats = raw, qcow2} as one string, which Declarative Services hands over as a
+     * one-element array: every element is therefore split on commas, trimmed, and empty parts are
+     * dropped, so a real array and a comma-separated string mean the same. No allowed value (and no
+     * {@code source.types} entry, {@code type=source[|source]}) contains a comma.
+     *
+     * @param values the configured array, possibly {@code null}
+     * @return the values in order; a {@code null} element is kept so that it is refused by name
+     */
+    static List<String> list(String[] values) {
+        if (values == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String value : values) {
+            if (value == null) {
+                out.add(null);
+                continue;
+            }
+            for (String part : value.split(",", -1)) {
+                String trimmed = part.strip();
+                if (!trimmed.isEmpty()) {
+                    out.add(trimmed);
+                }
+            }
+        }
+        return Collections.unmodifiableList(out);
     }
 
     private static List<String> subset(String key, List<String> values, Set<String> known) throws InvalidConfigurationException {

@@ -1,20 +1,40 @@
 package org.volumedriver.libvirt.internal;
 
+import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerException;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.ErrorHandler;
+import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
 
 /**
  * Reads the disks out of a domain's XML description. DOCTYPE declarations are refused outright and
  * no entity or external resource is ever resolved: libvirt never sends a DOCTYPE, so one can only
- * be an attack.
+ * be an attack. The same holds for the DOM reader that edits a persistent definition when a
+ * hypervisor driver cannot attach or detach devices itself.
  */
 public final class DomainXml {
 
@@ -31,6 +51,15 @@ public final class DomainXml {
     }
 
     private static final XMLInputFactory INPUT = hardenedFactory();
+
+    /** An edit of a domain definition that cannot be done: no {@code <devices>}, no such disk, ... */
+    public static final class EditException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        EditException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     private DomainXml() {
     }
@@ -113,6 +142,159 @@ public final class DomainXml {
             reader.close();
         }
         return disks;
+    }
+
+    /**
+     * Adds a disk to a domain definition: the element is appended under {@code /domain/devices};
+     * everything else is written back as it was read.
+     *
+     * @param domainXml the domain definition as libvirt returned it
+     * @param diskXml one {@code <disk>} element as {@link DiskXml#write} wrote it
+     * @return the definition with the disk
+     * @throws EditException if either text is refused or the domain has no {@code <devices>}
+     */
+    public static String withDisk(String domainXml, String diskXml) throws EditException {
+        Document domain = parseDom(domainXml);
+        Element disk = parseDom(diskXml).getDocumentElement();
+        if (!"disk".equals(disk.getLocalName())) {
+            throw new EditException("the device is not a <disk>", null);
+        }
+        Element devices = devices(domain);
+        devices.appendChild(domain.importNode(disk, true));
+        return serialize(domain);
+    }
+
+    /**
+     * Removes exactly one disk from a domain definition: the {@code <disk>} under
+     * {@code /domain/devices} whose {@code <target dev>} and source path both match. Nothing else
+     * is touched.
+     *
+     * @param domainXml the domain definition as libvirt returned it
+     * @param sourcePath the disk's source file or device
+     * @param targetDev the disk's guest device name
+     * @return the definition without the disk
+     * @throws EditException if the text is refused or not exactly one disk matches
+     */
+    public static String withoutDisk(String domainXml, String sourcePath, String targetDev) throws EditException {
+        Document domain = parseDom(domainXml);
+        Element devices = devices(domain);
+        List<Element> matches = new ArrayList<>();
+        for (Node n = devices.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element disk && "disk".equals(disk.getLocalName()) && disk.getNamespaceURI() == null
+                    && targetDev.equals(childAttribute(disk, "target", "dev"))
+                    && sourcePath.equals(sourceOf(disk))) {
+                matches.add(disk);
+            }
+        }
+        if (matches.size() != 1) {
+            throw new EditException(matches.size() + " disks match the source and target, not exactly one", null);
+        }
+        Element disk = matches.get(0);
+        // the indentation before the element goes with it, so the definition stays tidy
+        Node before = disk.getPreviousSibling();
+        if (before != null && before.getNodeType() == Node.TEXT_NODE && before.getTextContent().isBlank()) {
+            devices.removeChild(before);
+        }
+        devices.removeChild(disk);
+        return serialize(domain);
+    }
+
+    private static Element devices(Document domain) throws EditException {
+        Element root = domain.getDocumentElement();
+        if (!"domain".equals(root.getLocalName()) || root.getNamespaceURI() != null) {
+            throw new EditException("the root element is not <domain>", null);
+        }
+        Element devices = null;
+        for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && "devices".equals(e.getLocalName()) && e.getNamespaceURI() == null) {
+                if (devices != null) {
+                    throw new EditException("the domain has more than one <devices>", null);
+                }
+                devices = e;
+            }
+        }
+        if (devices == null) {
+            throw new EditException("the domain has no <devices>", null);
+        }
+        return devices;
+    }
+
+    private static String sourceOf(Element disk) {
+        String file = childAttribute(disk, "source", "file");
+        return file != null ? file : childAttribute(disk, "source", "dev");
+    }
+
+    private static String childAttribute(Element parent, String child, String attribute) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && child.equals(e.getLocalName()) && e.hasAttribute(attribute)) {
+                return e.getAttribute(attribute);
+            }
+        }
+        return null;
+    }
+
+    /** Errors become the exception; nothing is printed to stderr. */
+    private static final ErrorHandler QUIET = new ErrorHandler() {
+        @Override
+        public void warning(SAXParseException e) {
+            // warnings change nothing in what is accepted
+        }
+
+        @Override
+        public void error(SAXParseException e) throws SAXException {
+            throw e;
+        }
+
+        @Override
+        public void fatalError(SAXParseException e) throws SAXException {
+            throw e;
+        }
+    };
+
+    /**
+     * Parses with a DOCTYPE refused outright, no entity expanded and no external resource read.
+     * A new factory per call: DocumentBuilder is not thread-safe and this runs rarely.
+     */
+    static Document parseDom(String xml) throws EditException {
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newDefaultInstance();
+            factory.setNamespaceAware(true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
+            factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+            factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+            factory.setExpandEntityReferences(false);
+            factory.setXIncludeAware(false);
+            DocumentBuilder builder = factory.newDocumentBuilder();
+            // nothing is ever resolved, and the parser's own error printing stays quiet
+            builder.setEntityResolver((publicId, systemId) -> {
+                throw new SAXException("external resources are not read");
+            });
+            builder.setErrorHandler(QUIET);
+            return builder.parse(new InputSource(new StringReader(xml)));
+        } catch (ParserConfigurationException | SAXException | IOException e) {
+            throw new EditException("the XML is refused: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static String serialize(Document document) throws EditException {
+        try {
+            TransformerFactory factory = TransformerFactory.newDefaultInstance();
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");
+            Transformer identity = factory.newTransformer();
+            identity.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
+            identity.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
+            StringWriter out = new StringWriter();
+            identity.transform(new DOMSource(document), new StreamResult(out));
+            return out.toString();
+        } catch (TransformerException e) {
+            throw new EditException("writing the definition failed: " + e.getClass().getSimpleName(), e);
+        }
     }
 
     private static String firstNonNull(String a, String b) {

@@ -27,6 +27,10 @@ public final class Libvirt implements AutoCloseable {
 
     /** libvirt's {@code VIR_ERR_NO_DOMAIN}. */
     public static final int VIR_ERR_NO_DOMAIN = 42;
+    /** libvirt's {@code VIR_ERR_NO_SUPPORT}: the driver does not implement the call. */
+    public static final int VIR_ERR_NO_SUPPORT = 3;
+    /** libvirt's {@code VIR_ERR_OPERATION_UNSUPPORTED}: the driver cannot do this operation. */
+    public static final int VIR_ERR_OPERATION_UNSUPPORTED = 84;
 
     /**
      * Without a callback libvirt prints every error to stderr. The errors also come back as
@@ -132,6 +136,28 @@ public final class Libvirt implements AutoCloseable {
         } catch (LibvirtException e) {
             throw error("look up domain " + Redactor.quote(name), e);
         }
+    }
+
+    /**
+     * Defines (or redefines) a persistent domain.
+     *
+     * @param xml the domain definition
+     * @throws HypervisorException with libvirt's error code if libvirt refuses it
+     */
+    public void define(String xml) throws HypervisorException {
+        try {
+            domains.add(connect.domainDefineXML(xml));
+        } catch (LibvirtException e) {
+            throw error("define domain", e);
+        }
+    }
+
+    /**
+     * @param errorCode a {@code virErrorNumber}
+     * @return whether it says that the driver does not implement the call at all
+     */
+    public static boolean isUnsupported(int errorCode) {
+        return errorCode == VIR_ERR_NO_SUPPORT || errorCode == VIR_ERR_OPERATION_UNSUPPORTED;
     }
 
     /**

@@ -47,8 +47,9 @@ public class VolumeAttacherImpl implements VolumeAttacher {
     /** libvirt's {@code VIR_DOMAIN_AFFECT_LIVE} and {@code VIR_DOMAIN_AFFECT_CONFIG}. */
     static final int AFFECT_LIVE = 1;
     static final int AFFECT_CONFIG = 2;
-    /** libvirt's {@code VIR_DOMAIN_XML_INACTIVE}. */
+    /** libvirt's {@code VIR_DOMAIN_XML_INACTIVE} and {@code VIR_DOMAIN_XML_SECURE}. */
     static final int XML_INACTIVE = 2;
+    static final int XML_SECURE = 1;
 
     /** libvirt domain names as this bundle accepts them. */
     static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+:-]{0,127}");
@@ -158,7 +159,7 @@ public class VolumeAttacherImpl implements VolumeAttacher {
                 DiskSpec target = withTarget(connected, targetDev, targetBus);
                 DiskSpec effective = disks.check(type, target);
                 String xml = disks.diskXml(type, target);
-                attachDevice(dom, xml, flags(mode));
+                attachDevice(libvirt, dom, domain, xml, effective, flags(mode));
                 LOG.info("attached {} to domain {} as {} ({})", attachment, domain, targetDev, mode);
                 return new AttachResult(domain, mode, effective, xml);
             } catch (VolumeDriverException | RuntimeException e) {
@@ -194,12 +195,65 @@ public class VolumeAttacherImpl implements VolumeAttacher {
         }
     }
 
-    private static void attachDevice(Domain dom, String xml, int flags) throws HypervisorException {
+    private static void attachDevice(Libvirt libvirt, Domain dom, String domain, String xml, DiskSpec disk, int flags)
+            throws HypervisorException {
         try {
             dom.attachDeviceFlags(xml, flags);
         } catch (LibvirtException e) {
-            throw Libvirt.error("attach", e);
+            HypervisorException error = Libvirt.error("attach", e);
+            if (!canEditDefinition(dom, flags, error)) {
+                throw error;
+            }
+            String targetDev = disk.targetDev().orElseThrow();
+            LOG.info("libvirt does not implement persistent device attach for domain {} (error {}); "
+                    + "adding {} to its persistent definition instead", domain, error.errorCode(), targetDev);
+            try {
+                editDefinition(libvirt, dom, "attach", definition -> DomainXml.withDisk(definition, xml));
+                if (find(dom, XML_INACTIVE, disk.sourcePath()).filter(d -> targetDev.equals(d.targetDev())).isEmpty()) {
+                    throw new HypervisorException("attach", -1, "the disk is not in the persistent definition after defining it", null);
+                }
+            } catch (HypervisorException | RuntimeException fallback) {
+                fallback.addSuppressed(error);
+                throw fallback;
+            }
         }
+    }
+
+    /**
+     * Whether a failed attach or detach may be done by editing the persistent definition instead:
+     * only for the persistent part alone ({@code CONFIG}), only on a persistent domain, and only
+     * when libvirt says (by number) that its driver does not implement the call — as libvirt's
+     * {@code test:///default} driver does. A live change is never imitated.
+     */
+    private static boolean canEditDefinition(Domain dom, int flags, HypervisorException error) throws HypervisorException {
+        return flags == AFFECT_CONFIG && Libvirt.isUnsupported(error.errorCode()) && isPersistent(dom);
+    }
+
+    /** One change of a domain definition as text; refused input is an {@link DomainXml.EditException}. */
+    private interface DefinitionEdit {
+        String apply(String definition) throws DomainXml.EditException;
+    }
+
+    /**
+     * Reads the persistent definition, changes it and defines it again. The definition is read
+     * with {@code VIR_DOMAIN_XML_SECURE}: without it libvirt leaves out secrets such as graphics
+     * passwords, and defining that text would drop them from the domain.
+     */
+    private static void editDefinition(Libvirt libvirt, Domain dom, String operation, DefinitionEdit edit)
+            throws HypervisorException {
+        String definition;
+        try {
+            definition = dom.getXMLDesc(XML_INACTIVE | XML_SECURE);
+        } catch (LibvirtException e) {
+            throw Libvirt.error("read domain XML", e);
+        }
+        String changed;
+        try {
+            changed = edit.apply(definition);
+        } catch (DomainXml.EditException e) {
+            throw new HypervisorException(operation, -1, "the persistent definition cannot be changed: " + e.getMessage(), e);
+        }
+        libvirt.define(changed);
     }
 
     private static void undoConnect(VolumeDriver driver, ConnectionInfo info, Attachment attachment, Exception cause) {
@@ -235,11 +289,7 @@ public class VolumeAttacherImpl implements VolumeAttacher {
             int flags = (live && inLive.isPresent() ? AFFECT_LIVE : 0) | (config && inConfig.isPresent() ? AFFECT_CONFIG : 0);
             if (flags != 0) {
                 DomainXml.Disk disk = inLive.orElseGet(inConfig::get);
-                try {
-                    dom.detachDeviceFlags(DiskXml.writeForDetach(disk), flags);
-                } catch (LibvirtException e) {
-                    throw Libvirt.error("detach", e);
-                }
+                detachDevice(libvirt, dom, domain, disk, inConfig, source, flags);
                 if ((flags & AFFECT_LIVE) != 0 && !waitUntilGone(dom, source, current)) {
                     LOG.warn("detach of {} from domain {}: the guest has not released {} within {} ms; the volume stays connected",
                             attachment, domain, disk.targetDev(), current.detachWait().toMillis());
@@ -258,6 +308,31 @@ public class VolumeAttacherImpl implements VolumeAttacher {
             DetachOutcome detached = flags == 0 ? DetachOutcome.NOT_ATTACHED : DetachOutcome.DETACHED;
             LOG.info("detach of {} from domain {} ({}): {}; volume disconnected ({})", attachment, domain, mode, detached, outcome);
             return new DetachResult(domain, detached, Optional.of(outcome), since(start));
+        }
+    }
+
+    /** {@code inConfig}: the disk as the persistent definition has it, the one a fallback removes. */
+    private static void detachDevice(Libvirt libvirt, Domain dom, String domain, DomainXml.Disk disk,
+            Optional<DomainXml.Disk> inConfig, String source, int flags) throws HypervisorException {
+        try {
+            dom.detachDeviceFlags(DiskXml.writeForDetach(disk), flags);
+        } catch (LibvirtException e) {
+            HypervisorException error = Libvirt.error("detach", e);
+            String targetDev = inConfig.map(DomainXml.Disk::targetDev).orElse(null);
+            if (targetDev == null || !canEditDefinition(dom, flags, error)) {
+                throw error;
+            }
+            LOG.info("libvirt does not implement persistent device detach for domain {} (error {}); "
+                    + "removing {} from its persistent definition instead", domain, error.errorCode(), targetDev);
+            try {
+                editDefinition(libvirt, dom, "detach", definition -> DomainXml.withoutDisk(definition, source, targetDev));
+                if (find(dom, XML_INACTIVE, source).isPresent()) {
+                    throw new HypervisorException("detach", -1, "the disk is still in the persistent definition after defining it without", null);
+                }
+            } catch (HypervisorException | RuntimeException fallback) {
+                fallback.addSuppressed(error);
+                throw fallback;
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package org.volumedriver.libvirt.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -109,5 +110,60 @@ class ConfigurationTest {
                 () -> VolumeAttacherImpl.Settings.from(TestConfigs.config(Map.of("detach_wait_ms", -1L)))).key());
         assertEquals("detach.poll.ms", assertThrows(InvalidConfigurationException.class,
                 () -> VolumeAttacherImpl.Settings.from(TestConfigs.config(Map.of("detach_poll_ms", 0L)))).key());
+    }
+
+    @Test
+    void listsMayBeCommaSeparatedStrings() throws Exception {
+        // a .cfg file's "formats = raw, qcow2" arrives as one string, which DS makes a one-element array
+        DiskPolicy fromString = TestConfigs.policy(Map.of(
+                "source_types", new String[] {"quobyte=file, fake = file|block"},
+                "formats", new String[] {"raw, qcow2"},
+                "cache_modes", new String[] {" none,writeback ,"},
+                "io_modes", new String[] {"threads"},
+                "buses", new String[] {"virtio,scsi", "sata"},
+                "discard_modes", new String[] {""},
+                "default_cache", "writeback"));
+        DiskPolicy fromArrays = TestConfigs.policy(Map.of(
+                "source_types", new String[] {"quobyte=file", "fake=file|block"},
+                "formats", new String[] {"raw", "qcow2"},
+                "cache_modes", new String[] {"none", "writeback"},
+                "io_modes", new String[] {"threads"},
+                "buses", new String[] {"virtio", "scsi", "sata"},
+                "discard_modes", new String[] {},
+                "default_cache", "writeback"));
+        assertEquals(Map.of("quobyte", List.of("file"), "fake", List.of("file", "block")), fromString.sourceTypes());
+        assertEquals(List.of("raw", "qcow2"), fromString.formats());
+        assertEquals(fromArrays.sourceTypes(), fromString.sourceTypes());
+        assertEquals(fromArrays.formats(), fromString.formats());
+        assertEquals(fromArrays.cacheModes(), fromString.cacheModes());
+        assertEquals(fromArrays.ioModes(), fromString.ioModes());
+        assertEquals(fromArrays.buses(), fromString.buses());
+        assertEquals(List.of(), fromString.discardModes());
+
+        // the same disks are accepted and refused
+        DiskXmlServiceImpl service = new DiskXmlServiceImpl();
+        service.activate(TestConfigs.config(Map.of("formats", new String[] {"raw, qcow2"})));
+        service.diskXml("quobyte", DiskXmlRejectionTest.good().format("qcow2").build());
+        service.diskXml("quobyte", DiskXmlRejectionTest.good().format("raw").build());
+        assertThrows(UnsupportedFormatException.class,
+                () -> service.diskXml("quobyte", DiskXmlRejectionTest.good().format("vmdk").build()));
+        // the attacher takes the same configuration too
+        new VolumeAttacherImpl(new VolumeDriversImpl(), service, TestConfigs.config(Map.of("formats", new String[] {"raw, qcow2"})));
+    }
+
+    @Test
+    void aCommaSeparatedListIsCheckedLikeAnArray() {
+        InvalidConfigurationException e = refused(Map.of("formats", new String[] {"raw, vmdk"}));
+        assertEquals("formats", e.key());
+        assertTrue(e.getMessage().contains("vmdk"), e.getMessage());
+        assertEquals("formats", refused(Map.of("formats", new String[] {"raw, raw"})).key());
+        assertEquals("formats", refused(Map.of("formats", new String[] {" , "})).key());
+        assertEquals("formats", refused(Map.of("formats", new String[] {"raw qcow2"})).key());
+        assertEquals("cache.modes", refused(Map.of("cache_modes", new String[] {"none, fast"})).key());
+        assertEquals("io.modes", refused(Map.of("io_modes", new String[] {"native, "})).key());
+        assertEquals("buses", refused(Map.of("buses", new String[] {"virtio, xen"})).key());
+        assertEquals("discard.modes", refused(Map.of("discard_modes", new String[] {"unmap, trim"})).key());
+        assertEquals("source.types", refused(Map.of("source_types", new String[] {"quobyte=file, fake=network"})).key());
+        assertEquals("source.types", refused(Map.of("source_types", new String[] {"quobyte=file, quobyte=block"})).key());
     }
 }

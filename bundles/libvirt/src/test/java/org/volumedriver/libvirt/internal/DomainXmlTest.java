@@ -65,4 +65,69 @@ class DomainXmlTest {
         String xml = "<domain><metadata><disk type='file'><source file='/fake'/><target dev='vdz'/></disk></metadata><devices/></domain>";
         assertEquals(List.of(), DomainXml.disks(xml));
     }
+
+    private static final String DEFINITION = """
+            <domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+              <name>d</name>
+              <metadata><disk type='file'><source file='/a/b'/><target dev='vdb'/></disk></metadata>
+              <devices>
+                <disk type='file' device='disk'><source file='/a/b'/><target dev='vdc'/></disk>
+                <disk type='file' device='disk'><source file='/other'/><target dev='vdb'/></disk>
+                <disk type='file' device='disk'><source file='/a/b'/><target dev='vdb' bus='virtio'/></disk>
+                <disk type='block' device='disk'><source dev='/dev/sdz'/><target dev='sdb' bus='scsi'/></disk>
+              </devices>
+              <qemu:commandline><qemu:arg value='-S'/></qemu:commandline>
+            </domain>
+            """;
+
+    @Test
+    void aDiskIsAppendedUnderDevicesAndNothingElseChanges() throws Exception {
+        String disk = "<disk type='file' device='disk'><source file='/new'/><target dev='vdd' bus='virtio'/></disk>";
+        String out = DomainXml.withDisk(DEFINITION, disk);
+        List<DomainXml.Disk> disks = DomainXml.disks(out);
+        assertEquals(5, disks.size());
+        assertEquals(new DomainXml.Disk("file", "disk", Optional.of("/new"), "vdd", Optional.of("virtio")), disks.get(4));
+        assertEquals(DomainXml.disks(DEFINITION), disks.subList(0, 4));
+        // namespaced elements (libvirt's qemu:commandline) survive with their namespace
+        assertTrue(out.contains("xmlns:qemu=\"http://libvirt.org/schemas/domain/qemu/1.0\""), out);
+        assertTrue(out.contains("<qemu:commandline><qemu:arg value=\"-S\"/></qemu:commandline>"), out);
+        assertTrue(out.contains("<metadata><disk type=\"file\"><source file=\"/a/b\"/>"), out);
+    }
+
+    @Test
+    void onlyTheDiskWithThatSourceAndTargetIsRemoved() throws Exception {
+        String out = DomainXml.withoutDisk(DEFINITION, "/a/b", "vdb");
+        List<DomainXml.Disk> before = DomainXml.disks(DEFINITION);
+        assertEquals(List.of(before.get(0), before.get(1), before.get(3)), DomainXml.disks(out));
+        // the look-alike in <metadata> is no device and stays
+        assertTrue(out.contains("<metadata><disk type=\"file\"><source file=\"/a/b\"/><target dev=\"vdb\"/>"), out);
+        assertEquals(List.of(before.get(0), before.get(1), before.get(2)), DomainXml.disks(DomainXml.withoutDisk(DEFINITION, "/dev/sdz", "sdb")));
+        // same source on another target, or another source on that target: no match, nothing removed
+        assertThrows(DomainXml.EditException.class, () -> DomainXml.withoutDisk(DEFINITION, "/a/b", "vde"));
+        assertThrows(DomainXml.EditException.class, () -> DomainXml.withoutDisk(DEFINITION, "/nowhere", "vdb"));
+    }
+
+    @Test
+    void theEditingReaderRefusesDoctypeAndEntities(@TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("secret");
+        Files.writeString(secret, "/the/secret/path");
+        String xxe = "<?xml version='1.0'?>\n<!DOCTYPE domain [<!ENTITY xxe SYSTEM '" + secret.toUri() + "'>]>\n"
+                + "<domain><devices><disk type='file' device='disk'><source file='&xxe;'/><target dev='vdb'/></disk></devices></domain>";
+        assertThrows(DomainXml.EditException.class, () -> DomainXml.withoutDisk(xxe, "/the/secret/path", "vdb"));
+        assertThrows(DomainXml.EditException.class, () -> DomainXml.withDisk(xxe, "<disk/>"));
+        String billion = "<!DOCTYPE d [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>]>"
+                + "<domain><devices/><description>&b;</description></domain>";
+        assertThrows(DomainXml.EditException.class, () -> DomainXml.withDisk(billion, "<disk/>"));
+        // the disk to add is parsed the same way
+        assertThrows(DomainXml.EditException.class, () -> DomainXml.withDisk("<domain><devices/></domain>",
+                "<!DOCTYPE disk SYSTEM '" + secret.toUri() + "'><disk/>"));
+        assertThrows(DomainXml.EditException.class, () -> DomainXml.withDisk("<domain><devices/></domain>", "<interface/>"));
+    }
+
+    @Test
+    void aDefinitionWithoutDevicesIsRefused() {
+        assertThrows(DomainXml.EditException.class, () -> DomainXml.withDisk("<domain><name>d</name></domain>", "<disk/>"));
+        assertThrows(DomainXml.EditException.class, () -> DomainXml.withDisk("<network><devices/></network>", "<disk/>"));
+        assertThrows(DomainXml.EditException.class, () -> DomainXml.withDisk("<domain><devices/><devices/></domain>", "<disk/>"));
+    }
 }

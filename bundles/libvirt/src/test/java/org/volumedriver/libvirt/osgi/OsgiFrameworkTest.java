@@ -206,6 +206,22 @@ class OsgiFrameworkTest {
                 Thread.sleep(50);
             }
         });
+
+        // a .cfg file (fileinstall) gives plain strings for the list keys: SCR turns "raw, qcow2"
+        // into a one-element array, and that is the same list as {"raw", "qcow2"}
+        configure(Map.of("uri", "test:///default", "source.types", "fake=file", "formats", "raw, qcow2"));
+        boolean accepted = false;
+        for (int i = 0; i < 100 && !accepted; i++) {
+            try {
+                disks.diskXml("fake", qcow2);
+                accepted = true;
+            } catch (UnsupportedFormatException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        assertTrue(accepted, "formats = \"raw, qcow2\" from a string was not applied");
+        DiskSpec vmdk = DiskSpec.builder().sourceType("file").sourcePath("/v/volume-1").format("vmdk").target("vdb", "virtio").build();
+        assertThrows(UnsupportedFormatException.class, () -> disks.diskXml("fake", vmdk));
     }
 
     private static void refresh(Bundle bundle) throws Exception {
