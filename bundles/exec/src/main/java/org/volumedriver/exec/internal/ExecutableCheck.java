@@ -47,20 +47,33 @@ final class ExecutableCheck {
             if (!Files.isExecutable(real)) {
                 return "executable is not executable";
             }
-            // whoever may rename entries in a parent directory may swap the binary
-            for (Path dir = real.getParent(); dir != null; dir = dir.getParent()) {
-                int mode = (Integer) Files.getAttribute(dir, "unix:mode");
-                int dirOwner = (Integer) Files.getAttribute(dir, "unix:uid");
-                boolean sticky = (mode & 01000) != 0;
-                if ((mode & 0022) != 0 && !sticky) {
-                    return "directory " + dir + " of the executable is group- or world-writable";
-                }
-                if (dirOwner != 0 && dirOwner != uid) {
-                    return "directory " + dir + " of the executable is owned by uid " + dirOwner;
-                }
+            // whoever may rename entries in a directory may swap the binary: check the directories of
+            // the target and, since a link in the configured path can be swapped too, those of the path
+            String unsafe = unsafeDirectory(real.getParent(), uid);
+            if (unsafe == null) {
+                unsafe = unsafeDirectory(path.getParent(), uid);
+            }
+            if (unsafe != null) {
+                return unsafe;
             }
         } catch (IOException | UnsupportedOperationException | ClassCastException e) {
             return "executable cannot be inspected: " + e.getClass().getSimpleName();
+        }
+        return null;
+    }
+
+    /** @return why a directory or one above it is unsafe, or {@code null} */
+    private static String unsafeDirectory(Path start, int uid) throws IOException {
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            int mode = (Integer) Files.getAttribute(dir, "unix:mode");
+            int dirOwner = (Integer) Files.getAttribute(dir, "unix:uid");
+            boolean sticky = (mode & 01000) != 0;
+            if ((mode & 0022) != 0 && !sticky) {
+                return "directory " + dir + " of the executable is group- or world-writable";
+            }
+            if (dirOwner != 0 && dirOwner != uid) {
+                return "directory " + dir + " of the executable is owned by uid " + dirOwner;
+            }
         }
         return null;
     }

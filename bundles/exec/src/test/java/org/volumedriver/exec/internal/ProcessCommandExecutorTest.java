@@ -398,6 +398,21 @@ class ProcessCommandExecutorTest {
     }
 
     @Test
+    void symlinkInAWritableDirectoryIsUnusableEvenIfItsTargetIsSafe() throws Exception {
+        int uid = ExecutableCheck.effectiveUid();
+        Path openDir = dir.resolve("open-links");
+        Files.createDirectory(openDir);
+        // whoever can write this directory can point the link at a binary of their choice
+        Path link = Files.createSymbolicLink(openDir.resolve("mount.quobyte"), Path.of("/usr/bin/true"));
+        Files.setPosixFilePermissions(openDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        String problem = ExecutableCheck.problem(link.toString(), uid);
+        assertTrue(problem != null && problem.contains("directory " + openDir), String.valueOf(problem));
+        // a link kept in a safe directory to a safe target stays usable
+        Path safeLink = Files.createSymbolicLink(dir.resolve("true-link"), Path.of("/usr/bin/true"));
+        assertEquals(null, ExecutableCheck.problem(safeLink.toString(), uid));
+    }
+
+    @Test
     void malformedSettingsAreRefused() {
         List<ExecutorSettings> bad = List.of(
                 ExecutorSettings.builder().command("x", "relative/true", false, List.of(List.of())).build(),
