@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A strict parser of {@code /proc/<pid>/mountinfo} (see proc(5)). A malformed line fails the
  * whole table: a half-understood table must never look like "not mounted". Error messages name the
- * line number and the problem, never the line itself.
+ * line number and the problem, never the line itself. The only field the kernel can print empty is
+ * the mount source (any user who may mount can choose it); it is accepted and decoded as "".
  */
 public final class MountInfoParser {
 
@@ -64,7 +65,9 @@ public final class MountInfoParser {
             while (sp < end && text.charAt(sp) != ' ') {
                 sp++;
             }
-            if (sp == pos) {
+            // only the mount source may be empty ("mount -t tmpfs '' /x"): it is the field after the
+            // one after the separator, and the kernel then prints two spaces in a row
+            if (sp == pos && !(sep >= 0 && n == sep + 2 && sp < end)) {
                 throw new MalformedMountTableException(lineNo, "empty field");
             }
             if (n == starts.length) {

@@ -109,6 +109,42 @@ class MountInfoParserTest {
     }
 
     @Test
+    void anEmptyMountSourceIsValidKernelOutput() throws Exception {
+        // what the kernel prints after mount -t tmpfs "" /x: a user who may mount must not make the table unreadable
+        List<MountEntry> es = MountInfoParser.parse("101 43 0:60 / /x rw,relatime shared:50 - tmpfs  rw,inode64\n"
+                + QUOBYTE + "\n"
+                + "102 43 0:61 / /y rw - fuse.quobyte  rw\n");
+        assertEquals(3, es.size());
+        assertEquals("", es.get(0).source());
+        assertEquals("tmpfs", es.get(0).fsType());
+        assertEquals("rw,inode64", es.get(0).superOptions());
+        assertTrue(MountTable.visibleAt(es, "/var/lib/nova/mnt/c94ed34ada0acf45c1213beb1fc52ce6").orElseThrow().isQuobyte(false),
+                "the Quobyte entry in the same table is still found");
+        assertEquals("", es.get(2).source());
+        assertTrue(es.get(2).isQuobyte(false), "recognised by fstype, the source is never trusted");
+    }
+
+    @Test
+    void onlyTheMountSourceMayBeEmpty() {
+        // a malformed line still fails the whole table (a half-understood table must never read as "not mounted")
+        String[] bad = {
+            "63 43 0:39 / /m rw - fuse.quobyte src ",                     // empty super options
+            "63 43 0:39 / /m rw - fuse.quobyte  ",                        // empty source and super options
+            "63 43 0:39 / /m rw -  src rw",                               // empty fstype
+            "63 43 0:39 /  rw - tmpfs src rw",                            // empty mount point
+            "63 43 0:39 / /m  - tmpfs src rw",                            // empty options
+            "63 43 0:39 / /m rw  - tmpfs src rw",                         // empty field before the separator
+            "63 43 0:39 / /m rw -  rw",                                   // too few fields after the separator
+            "63 43 0:39 / /m rw - tmpfs   rw",                            // two empty fields
+        };
+        for (String line : bad) {
+            MountInfoParser.MalformedMountTableException e = assertThrows(MountInfoParser.MalformedMountTableException.class,
+                    () -> MountInfoParser.parse(QUOBYTE + "\n" + line + "\n"), line);
+            assertTrue(e.getMessage().startsWith("mount table line 2:"), e.getMessage());
+        }
+    }
+
+    @Test
     void parsesTheRealTableOfThisProcess() throws Exception {
         List<MountEntry> es = new MountTable.Proc().read();
         assertTrue(es.stream().anyMatch(e -> e.mountPoint().equals("/")));
