@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 import javax.xml.stream.XMLStreamException;
@@ -86,6 +89,7 @@ public class VolumeAttacherImpl implements VolumeAttacher {
     private final VolumeDrivers drivers;
     private final DiskXmlService disks;
     private volatile Settings settings;
+    private final ConcurrentMap<String, ReentrantLock> domainLocks = new ConcurrentHashMap<>();
 
     /**
      * @param drivers the driver whiteboard
@@ -140,6 +144,23 @@ public class VolumeAttacherImpl implements VolumeAttacher {
     public AttachResult attach(String domain, ConnectionInfo info, Attachment attachment, String targetDev, String targetBus,
             AttachMode mode) throws VolumeDriverException {
         checkDomainName(domain);
+        // one device change per domain at a time: two attaches of one disk could otherwise both pass
+        // the "already attached" check, and the loser's undo would disconnect the winner's volume
+        ReentrantLock lock = domainLock(domain);
+        lock.lock();
+        try {
+            return attachUnlocked(domain, info, attachment, targetDev, targetBus, mode);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReentrantLock domainLock(String domain) {
+        return domainLocks.computeIfAbsent(domain, d -> new ReentrantLock());
+    }
+
+    private AttachResult attachUnlocked(String domain, ConnectionInfo info, Attachment attachment, String targetDev,
+            String targetBus, AttachMode mode) throws VolumeDriverException {
         Objects.requireNonNull(info, "info");
         Objects.requireNonNull(attachment, "attachment");
         Objects.requireNonNull(mode, "mode");
@@ -271,6 +292,17 @@ public class VolumeAttacherImpl implements VolumeAttacher {
     public DetachResult detach(String domain, ConnectionInfo info, Attachment attachment, AttachMode mode)
             throws VolumeDriverException {
         checkDomainName(domain);
+        ReentrantLock lock = domainLock(domain);
+        lock.lock();
+        try {
+            return detachUnlocked(domain, info, attachment, mode);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private DetachResult detachUnlocked(String domain, ConnectionInfo info, Attachment attachment, AttachMode mode)
+            throws VolumeDriverException {
         Objects.requireNonNull(info, "info");
         Objects.requireNonNull(attachment, "attachment");
         Objects.requireNonNull(mode, "mode");

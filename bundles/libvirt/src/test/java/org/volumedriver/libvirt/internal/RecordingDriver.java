@@ -25,6 +25,8 @@ final class RecordingDriver implements org.volumedriver.spi.VolumeDriver {
     final List<String> calls = new CopyOnWriteArrayList<>();
     /** Attachments this driver reports as already counted (in {@link #mounts()}). */
     final java.util.Set<Attachment> counted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Connect waits here after recording the call; open unless a test closes it. */
+    volatile java.util.concurrent.CountDownLatch connectGate = new java.util.concurrent.CountDownLatch(0);
 
     RecordingDriver(String type) {
         this(type, Path.of("/var/lib/volumedriver/test"), "raw");
@@ -49,6 +51,11 @@ final class RecordingDriver implements org.volumedriver.spi.VolumeDriver {
     @Override
     public DiskSpec connect(ConnectionInfo info, Attachment attachment) throws VolumeDriverException {
         calls.add("connect " + attachment);
+        try {
+            connectGate.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return describeDisk(info);
     }
 

@@ -57,6 +57,40 @@ class VolumeAttacherTestDriverTest {
     }
 
     @Test
+    void attachesToOneDomainDoNotInterleave() throws Exception {
+        RecordingDriver driver = new RecordingDriver("fake");
+        driver.connectGate = new java.util.concurrent.CountDownLatch(1);
+        VolumeAttacherImpl attacher = attacher(driver);
+        Attachment first = Attachment.of(VOLUME, "instance-1");
+        Attachment second = Attachment.of(VOLUME, "instance-2");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<?> a = pool.submit(() -> attacher.attach("test", info("fake"), first, "vdb", "virtio", AttachMode.LIVE));
+            while (driver.calls.isEmpty()) {
+                Thread.sleep(5);
+            }
+            Thread[] secondThread = new Thread[1];
+            java.util.concurrent.Future<?> b = pool.submit(() -> {
+                secondThread[0] = Thread.currentThread();
+                return attacher.attach("test", info("fake"), second, "vdc", "virtio", AttachMode.LIVE);
+            });
+            // the second attach must wait for the first one's whole connect-attach-undo sequence
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while ((secondThread[0] == null || secondThread[0].getState() != Thread.State.WAITING) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(Thread.State.WAITING, secondThread[0].getState());
+            assertEquals(List.of("connect " + first), driver.calls);
+            driver.connectGate.countDown();
+            assertThrows(java.util.concurrent.ExecutionException.class, a::get);
+            assertThrows(java.util.concurrent.ExecutionException.class, b::get);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(List.of("connect " + first, "disconnect " + first, "connect " + second, "disconnect " + second), driver.calls);
+    }
+
+    @Test
     void aFailedAttachLeavesAnAttachmentThatWasConnectedBefore() throws Exception {
         RecordingDriver driver = new RecordingDriver("fake");
         Attachment attachment = Attachment.of(VOLUME, "instance-1");
