@@ -13,6 +13,15 @@ public interface HealthProbe extends AutoCloseable {
      */
     ProbeResult probe(Path mountRoot, Duration timeout);
 
+    /**
+     * The mount at this directory is gone (unmounted, normally or lazily): a probe still blocked on
+     * it must not decide about the next mount there.
+     *
+     * @param mountRoot the mount directory
+     */
+    default void forget(Path mountRoot) {
+    }
+
     @Override
     default void close() {
     }

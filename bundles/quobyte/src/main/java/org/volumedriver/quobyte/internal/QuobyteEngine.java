@@ -666,7 +666,12 @@ public final class QuobyteEngine implements AutoCloseable {
         CommandRequest request = lazy
                 ? CommandRequest.of(settings.umountCommand, settings.umountTimeout, "-l", dir.toString())
                 : CommandRequest.of(settings.umountCommand, settings.umountTimeout, dir.toString());
-        return executor.run(request);
+        CommandResult r = executor.run(request);
+        if (r.succeeded()) {
+            // that mount is gone: a probe still blocked on it must not judge the next mount here
+            probe.forget(dir);
+        }
+        return r;
     }
 
     private void unmounted(Record rec) {

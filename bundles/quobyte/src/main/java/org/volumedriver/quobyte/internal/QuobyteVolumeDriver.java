@@ -70,7 +70,7 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
         checkAllowlist(settings);
         SystemdDecision decision = SystemdDetector.decide(settings.systemdMode, SystemdDetector.RUN_SYSTEMD, executor);
         LOG.info("systemd scopes {}: {}", decision.useScope() ? "used" : "not used", decision.reason());
-        StatxProbe probe = new StatxProbe(16);
+        StatxProbe probe = new StatxProbe();
         QuobyteEngine engine = new QuobyteEngine(settings, executor, new MountTable.Proc(), probe, decision, MountLayout.currentUid());
         try {
             engine.start();

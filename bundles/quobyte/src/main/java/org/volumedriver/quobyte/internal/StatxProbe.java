@@ -2,6 +2,7 @@ package org.volumedriver.quobyte.internal;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -11,6 +12,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
@@ -19,7 +21,16 @@ import com.sun.jna.Native;
 /**
  * The real probe: {@code statx(2)} of the mount root through JNA, with the errno read as a number,
  * run on a worker thread so that a hung FUSE server blocks only that worker. A directory whose
- * previous probe is still blocked is reported STALE at once, without starting another.
+ * previous probe is still blocked is reported STALE at once, without starting another, until
+ * {@link #forget(Path)} says that mount is gone: the blocked worker is then left to the kernel and
+ * the next probe (of a new mount there) runs fresh.
+ *
+ * <p>Workers are created on demand and end after 30 s idle; a blocked one holds a thread until the
+ * kernel answers (for a SIGSTOPped FUSE server: until it is continued or killed, or the connection is
+ * aborted). So a hung mount costs one worker, never more, and does not slow probes of other
+ * directories. Only when {@link #DEFAULT_MAX_WORKERS} (or the configured cap) workers are busy at
+ * once is a probe refused with ERROR ("probe worker cap reached") instead of creating yet another
+ * thread.
  */
 public final class StatxProbe implements HealthProbe {
 
@@ -35,13 +46,32 @@ public final class StatxProbe implements HealthProbe {
         int statx(int dirfd, String path, int flags, int mask, byte[] buffer) throws LastErrorException;
     }
 
+    /** The default cap on probe workers (blocked ones included). */
+    public static final int DEFAULT_MAX_WORKERS = 64;
+
     private static volatile CLib libc;
 
     private final ThreadPoolExecutor workers;
+    private final int maxWorkers;
+    private final Function<Path, ProbeResult> stat;
     private final ConcurrentHashMap<Path, Future<ProbeResult>> inFlight = new ConcurrentHashMap<>();
+    // probes of mounts that are gone but whose stat has not returned yet: they still hold a worker
+    private final Set<Future<ProbeResult>> abandoned = ConcurrentHashMap.newKeySet();
 
-    /** @param maxWorkers how many probes may hang at the same time before probes are refused */
+    /** A probe with {@link #DEFAULT_MAX_WORKERS} workers at most. */
+    public StatxProbe() {
+        this(DEFAULT_MAX_WORKERS);
+    }
+
+    /** @param maxWorkers how many probes may run or hang at the same time before probes are refused */
     public StatxProbe(int maxWorkers) {
+        this(maxWorkers, StatxProbe::statNow);
+    }
+
+    /** For tests: the stat call is given (e.g. one that blocks like a hung FUSE server). */
+    StatxProbe(int maxWorkers, Function<Path, ProbeResult> stat) {
+        this.maxWorkers = maxWorkers;
+        this.stat = stat;
         AtomicInteger n = new AtomicInteger();
         workers = new ThreadPoolExecutor(0, maxWorkers, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "quobyte-probe-" + n.incrementAndGet());
@@ -91,9 +121,9 @@ public final class StatxProbe implements HealthProbe {
         }
         Future<ProbeResult> f;
         try {
-            f = workers.submit(() -> statNow(mountRoot));
+            f = workers.submit(() -> stat.apply(mountRoot));
         } catch (RejectedExecutionException e) {
-            return new ProbeResult(ProbeResult.Verdict.ERROR, 0, false, -1, "every probe worker is blocked");
+            return new ProbeResult(ProbeResult.Verdict.ERROR, 0, false, -1, "probe worker cap reached (" + maxWorkers + " busy or blocked)");
         }
         inFlight.put(mountRoot, f);
         try {
@@ -111,10 +141,20 @@ public final class StatxProbe implements HealthProbe {
         }
     }
 
-    /** @return how many probes are still blocked in the kernel */
+    @Override
+    public void forget(Path mountRoot) {
+        abandoned.removeIf(Future::isDone);
+        Future<ProbeResult> f = inFlight.remove(mountRoot);
+        if (f != null && !f.isDone()) {
+            abandoned.add(f);
+        }
+    }
+
+    /** @return how many probes are still blocked in the kernel (those of forgotten mounts included) */
     public int blocked() {
         inFlight.values().removeIf(Future::isDone);
-        return inFlight.size();
+        abandoned.removeIf(Future::isDone);
+        return inFlight.size() + abandoned.size();
     }
 
     /** @return how many probe workers exist now (blocked ones included) */

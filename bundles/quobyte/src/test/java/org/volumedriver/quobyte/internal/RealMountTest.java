@@ -262,6 +262,43 @@ class RealMountTest {
     }
 
     @Test
+    void aProbeBlockedOnAStoppedClientDoesNotJudgeTheFreshMountAfterAForcedHeal() throws Exception {
+        Files.write(store.resolve(VOLUME1), new byte[0]);
+        // umount(8) itself blocks on the stopped client: a short timeout gets to the lazy unmount quickly
+        QuobyteEngine e = engine(Settings.builder().probeTimeoutMs(300).umountTimeoutMs(1000));
+        e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        String stopped = daemonPid();
+        signal("-STOP", stopped);
+        try {
+            ProbeResult first = probe.probe(dir, Duration.ofMillis(300));
+            assertEquals(ProbeResult.Verdict.STALE, first.verdict());
+            assertTrue(first.timedOut());
+            assertEquals(ProbeResult.Verdict.STALE, probe.probe(dir, Duration.ofMillis(300)).verdict(), "still blocked");
+            assertEquals(1, probe.blocked());
+
+            // the stale mount goes (lazily: the blocked stat keeps it busy) and a fresh client is mounted on the same directory
+            MountStatus s = e.heal(dir.toString(), true);
+            assertEquals(MountState.HEALTHY, s.state(), s.detail());
+            assertEquals(2, mountRuns());
+            assertTrue(probe.probe(dir, Duration.ofSeconds(2)).isHealthy(), "the new mount is probed afresh");
+            assertEquals(1, probe.blocked(), "the old worker stays blocked on the detached mount, and only it");
+            assertEquals(dir.resolve(VOLUME1).toString(), e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")).sourcePath());
+            assertEquals(DisconnectOutcome.STILL_IN_USE, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
+            assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
+            assertFalse(mounted());
+        } finally {
+            // the pid file now names the new client: end the stopped one here
+            signal("-CONT", stopped);
+            signal("-KILL", stopped);
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (probe.blocked() > 0) {
+            assertTrue(System.nanoTime() < end, "the blocked worker is released once the old client is gone");
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
     void openFileMakesTheUnmountBusyAndStateStaysConsistent() throws Exception {
         Files.write(store.resolve(VOLUME1), new byte[16]);
         QuobyteEngine e = engine();
