@@ -103,6 +103,18 @@ public final class Journal implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong syncNanos = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong appended = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong recoveries = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Fault fault;
+
+    /** A write fault injected by tests (disk full, I/O error) before a write step. */
+    @FunctionalInterface
+    interface Fault {
+        /**
+         * @param step {@code "append"} or {@code "snapshot"}
+         * @throws IOException to make that step fail
+         */
+        void before(String step) throws IOException;
+    }
 
     /**
      * @param file the snapshot file; the log is {@code <file>.log}
@@ -127,6 +139,28 @@ public final class Journal implements AutoCloseable {
     /** @return appended changes, log fsyncs and the time spent in them (ms), for the counters */
     public long[] statistics() {
         return new long[] { appended.get(), syncs.get(), syncNanos.get() / 1_000_000 };
+    }
+
+    /** @param f the fault to inject before each write step, or null for none (tests only) */
+    void fault(Fault f) {
+        fault = f;
+    }
+
+    /** @return how often a broken journal was repaired by a fresh snapshot */
+    public long recoveries() {
+        return recoveries.get();
+    }
+
+    /** @return whether the last write failed and no snapshot has repaired the journal since */
+    public boolean isBroken() {
+        return broken;
+    }
+
+    private void checkFault(String step) throws IOException {
+        Fault f = fault;
+        if (f != null) {
+            f.before(step);
+        }
     }
 
     /** @return the snapshot file */
@@ -198,8 +232,14 @@ public final class Journal implements AutoCloseable {
                     written.awaitUninterruptibly();
                     continue;
                 }
-                if (broken || log == null) {
-                    throw new IOException("the journal is not writable");
+                if (log == null) {
+                    throw new IOException("the journal is not open");
+                }
+                if (broken) {
+                    // an earlier write failed: the log may end in a partial line and misses changes.
+                    // Repair it with a fresh snapshot of the in-memory truth; if that fails too, stay broken.
+                    recoverLocked();
+                    continue;
                 }
                 List<String> batch;
                 long upto;
@@ -227,7 +267,13 @@ public final class Journal implements AutoCloseable {
                 flushed = upto;
                 logLines += batch.size();
                 if (logLines > compactAt) {
-                    compactLocked();
+                    try {
+                        compactLocked();
+                    } catch (IOException e) {
+                        // this batch is durable (in the log, or in the snapshot if the log was already
+                        // replaced); the next await repairs the journal before writing anything else
+                        broken = true;
+                    }
                 }
             }
         } finally {
@@ -235,8 +281,25 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces a broken journal by a snapshot of the current state and an empty log. Every queued
+     * change was applied to the in-memory state before it was queued, so the snapshot (read after
+     * the queue is taken) covers them all, including removals whose append failed.
+     */
+    private void recoverLocked() throws IOException {
+        long upto;
+        synchronized (queueLock) {
+            pending = new ArrayList<>();
+            upto = enqueued;
+        }
+        compactLocked();
+        flushed = Math.max(flushed, upto);
+        recoveries.incrementAndGet();
+    }
+
     /** Appends lines and syncs them; runs without the writer lock so that others can queue meanwhile. */
     private void writeBatch(List<String> batch) throws IOException {
+        checkFault("append");
         StringBuilder sb = new StringBuilder(batch.size() * 96);
         for (String line : batch) {
             sb.append(line).append('\n');
@@ -283,6 +346,7 @@ public final class Journal implements AutoCloseable {
                 sb.append("A ").append(e.hash()).append(' ').append(a.volume()).append(' ').append(a.instance()).append('\n');
             }
         }
+        checkFault("snapshot");
         Path dir = file.getParent();
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);

@@ -342,6 +342,7 @@ public final class QuobyteEngine implements AutoCloseable {
             Target t = resolve(info);
             checkAttachment(t, attachment);
             long ticket = -1;
+            boolean madeMount = false;
             try (Lease lease = lock(t.dir)) {
                 Record rec = records.computeIfAbsent(t.dir, Record::new);
                 try {
@@ -350,6 +351,7 @@ public final class QuobyteEngine implements AutoCloseable {
                     }
                     rec.export = t.export.stripped();
                     boolean mountedNow = ensureMounted(rec);
+                    madeMount = mountedNow;
                     try {
                         Qcow2Inspector.check(t.volumePath, t.format, settings.volumeNamePattern);
                     } catch (VolumeDriverException e) {
@@ -363,7 +365,7 @@ public final class QuobyteEngine implements AutoCloseable {
                         ticket = journal.enqueue(List.of(Journal.Op.mount(rec.hash, rec.export), Journal.Op.add(rec.hash, attachment)));
                         if (singleGlobalLock) {
                             // the baseline holds its one lock for the whole operation, as the original did
-                            awaitJournal(ticket, t.dir, attachment);
+                            awaitJournal(ticket, t.dir, attachment, mountedNow);
                             ticket = -1;
                         }
                     }
@@ -373,7 +375,7 @@ public final class QuobyteEngine implements AutoCloseable {
             }
             if (ticket >= 0) {
                 // the directory lock is released while the journal syncs: concurrent connects share one fsync
-                awaitJournal(ticket, t.dir, attachment);
+                awaitJournal(ticket, t.dir, attachment, madeMount);
             }
             return diskSpec(t);
         } catch (VolumeDriverException e) {
@@ -382,8 +384,11 @@ public final class QuobyteEngine implements AutoCloseable {
         }
     }
 
-    /** Waits until a connect's journal entry is durable; if it cannot be, the attachment is withdrawn. */
-    private void awaitJournal(long ticket, Path dir, Attachment attachment) throws VolumeDriverException {
+    /**
+     * Waits until a connect's journal entry is durable; if it cannot be, the attachment is
+     * withdrawn, and a mount this connect made is undone when no attachment remains on it.
+     */
+    private void awaitJournal(long ticket, Path dir, Attachment attachment, boolean mountedNow) throws VolumeDriverException {
         try {
             journal.await(ticket);
         } catch (IOException e) {
@@ -395,6 +400,9 @@ public final class QuobyteEngine implements AutoCloseable {
                 if (rec != null) {
                     rec.remove(attachment);
                     journal.enqueue(List.of(Journal.Op.remove(rec.hash, attachment)));
+                    if (mountedNow && rec.attachments.isEmpty() && rec.counted) {
+                        undoMount(rec, "its attachment could not be journaled");
+                    }
                 }
             }
             throw new VolumeDriverException("JOURNAL_FAILED", "the attachment journal could not be written ("
@@ -418,6 +426,9 @@ public final class QuobyteEngine implements AutoCloseable {
             try (Lease lease = lock(t.dir)) {
                 Record rec = records.get(t.dir);
                 if (rec == null || !rec.attachments.contains(attachment)) {
+                    if (rec != null && rec.attachments.isEmpty() && rec.counted) {
+                        return retryIdleUnmount(rec);
+                    }
                     return DisconnectOutcome.NOT_ATTACHED;
                 }
                 if (rec.attachments.size() > 1) {
@@ -463,6 +474,29 @@ public final class QuobyteEngine implements AutoCloseable {
             counters.increment("failures." + e.code());
             throw e;
         }
+    }
+
+    /**
+     * A repeated disconnect whose attachment is already gone, on a mount still counted as mounted
+     * without attachments: an earlier disconnect removed the last attachment and then failed
+     * (mount table unreadable, executor saturated, umount not started, timeout). Finish its unmount
+     * now; anything in the way is left to the watchdog, and the attachment is not attached either way.
+     */
+    private DisconnectOutcome retryIdleUnmount(Record rec) {
+        try {
+            Optional<MountEntry> m = visible(rec.dir);
+            if (m.isEmpty()) {
+                uncount(rec);
+                rec.state(MountState.NOT_MOUNTED, "");
+                layout.removeIfEmpty(rec.dir);
+                forgetIfIdle(rec);
+            } else if (m.get().isQuobyte(settings.legacyFuse) && probe(rec).isHealthy() && unmountIdle(rec)) {
+                return DisconnectOutcome.UNMOUNTED;
+            }
+        } catch (VolumeDriverException e) {
+            LOG.warn("the idle mount {} could not be unmounted yet ({}); the watchdog retries", rec.dir, e.code());
+        }
+        return DisconnectOutcome.NOT_ATTACHED;
     }
 
     /**
@@ -685,6 +719,35 @@ public final class QuobyteEngine implements AutoCloseable {
         LOG.info("unmounted {}", rec.dir);
     }
 
+    /**
+     * Unmounts a healthy Quobyte mount that has no attachments (the caller holds its directory
+     * lock and checked both). Takes an operation permit without waiting: without one nothing runs
+     * and the watchdog retries next round. A refused unmount leaves it BUSY.
+     *
+     * @return whether it is gone, according to a fresh read of the mount table
+     */
+    private boolean unmountIdle(Record rec) throws VolumeDriverException {
+        Permit permit = tryOperationNow();
+        if (permit == null) {
+            return false;
+        }
+        try {
+            CommandResult r = runUmount(rec.dir, false);
+            if (!stillMounted(rec.dir)) {
+                unmounted(rec);
+                return true;
+            }
+            if (r.timedOut()) {
+                rec.state(MountState.STALE, "unmount of the idle mount timed out");
+            } else {
+                rec.state(MountState.BUSY, "unmount refused (exit status " + r.exitStatus() + "); still mounted");
+            }
+            return false;
+        } finally {
+            permit.release();
+        }
+    }
+
     private void uncount(Record rec) {
         if (rec.counted) {
             rec.counted = false;
@@ -848,8 +911,9 @@ public final class QuobyteEngine implements AutoCloseable {
     }
 
     /**
-     * One watchdog pass: heals idle stale mounts, reports stale mounts in use, retries busy idle
-     * unmounts. Directories whose lock is held are skipped this round.
+     * One watchdog pass: heals idle stale mounts, reports stale mounts in use, unmounts healthy
+     * mounts without attachments (including BUSY retries; only with a free operation permit).
+     * Directories whose lock is held are skipped this round.
      */
     public void watchdogScan() {
         counters.increment("watchdog.scans");
@@ -898,12 +962,14 @@ public final class QuobyteEngine implements AutoCloseable {
         }
         ProbeResult p = probe(rec);
         if (p.isHealthy()) {
-            if (rec.state == MountState.BUSY && rec.attachments.isEmpty() && rec.counted) {
-                CommandResult r = runUmount(rec.dir, false);
-                if (!stillMounted(rec.dir)) {
-                    unmounted(rec);
+            if (rec.attachments.isEmpty()) {
+                // idle (we hold its lock and nothing is attached): garbage, whether a refused (BUSY)
+                // unmount, a disconnect that failed after removing the last attachment, or a
+                // connect whose journal write failed
+                if (unmountIdle(rec)) {
+                    counters.increment("watchdog.idle.unmounts");
                 } else {
-                    LOG.info("watchdog: {} is still busy (exit status {})", rec.dir, r.exitStatus());
+                    LOG.info("watchdog: idle mount {} is still mounted ({}); retried next round", rec.dir, rec.state);
                 }
                 return;
             }
@@ -1076,6 +1142,20 @@ public final class QuobyteEngine implements AutoCloseable {
             throw new LimitExceededException("max.concurrent.operations", settings.maxConcurrentOperations);
         }
         return operations::release;
+    }
+
+    /** A slot for background work (the watchdog), taken without waiting: null when none is free. */
+    private Permit tryOperationNow() {
+        if (!operations.tryAcquire()) {
+            counters.increment("limit.operations");
+            return null;
+        }
+        return operations::release;
+    }
+
+    /** @return the journal (tests inject write faults into it) */
+    Journal journal() {
+        return journal;
     }
 
     private static void sleep(long millis) {

@@ -95,6 +95,8 @@ final class Fakes {
         volatile Runnable beforeMount = () -> { };
         volatile Runnable afterMount = () -> { };
         volatile Runnable beforeUmount = () -> { };
+        /** Thrown by the next umount calls instead of running them (saturated, or could not start). */
+        volatile org.volumedriver.spi.VolumeDriverException umountFailure;
 
         Executor(Table table) {
             this.table = table;
@@ -108,7 +110,8 @@ final class Fakes {
         }
 
         @Override
-        public CommandResult run(CommandRequest r) {
+        public CommandResult run(CommandRequest r)
+                throws org.volumedriver.spi.ExecutorSaturatedException, org.volumedriver.spi.CommandFailedException {
             requests.add(r);
             switch (r.command()) {
                 case "mount.quobyte": {
@@ -124,6 +127,12 @@ final class Fakes {
                 }
                 case "umount": {
                     beforeUmount.run();
+                    if (umountFailure instanceof org.volumedriver.spi.ExecutorSaturatedException s) {
+                        throw s;
+                    }
+                    if (umountFailure instanceof org.volumedriver.spi.CommandFailedException f) {
+                        throw f;
+                    }
                     boolean lazy = r.arguments().get(0).equals("-l");
                     String dir = r.arguments().get(lazy ? 1 : 0);
                     if (!lazy && busy.contains(dir)) {

@@ -1,6 +1,7 @@
 package org.volumedriver.quobyte.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,5 +114,58 @@ class JournalTest {
         List<String> ok = new ArrayList<>(List.of(Journal.HEADER, "M " + HASH + " " + EXPORT, "A " + HASH + " " + Fakes.VOLUME1 + " vm1"));
         Files.write(tmp.resolve("attachments.journal"), ok);
         assertEquals(1, reread().size());
+    }
+    @Test
+    void aFailedWriteIsRepairedByTheNextAwaitWithASnapshotOfTheLiveState() throws Exception {
+        Journal j = journal();
+        add(j, "vm1");
+        add(j, "vm2");
+        java.util.concurrent.atomic.AtomicInteger faults = new java.util.concurrent.atomic.AtomicInteger();
+        j.fault(step -> {
+            faults.incrementAndGet();
+            throw new IOException("disk full");
+        });
+        assertThrows(IOException.class, () -> remove(j, "vm1"), "the removal could not be made durable");
+        assertTrue(j.isBroken());
+        // while the disk stays full, the repair fails too and the journal stays broken
+        assertThrows(IOException.class, () -> add(j, "vm3"));
+        assertTrue(j.isBroken());
+        assertEquals(2, faults.get(), "the second await tried a snapshot");
+        j.fault(null);
+        add(j, "vm4"); // no restart: the next await writes a fresh snapshot, then appends
+        assertFalse(j.isBroken());
+        assertEquals(1, j.recoveries());
+        Set<Attachment> expected = Set.of(new Attachment(Fakes.VOLUME1, "vm2"), new Attachment(Fakes.VOLUME1, "vm3"),
+                new Attachment(Fakes.VOLUME1, "vm4"));
+        assertEquals(expected, live);
+        assertEquals(expected, reread(), "a crash now recovers exactly the in-memory state: vm1 stays removed");
+        remove(j, "vm3");
+        assertEquals(Set.of(new Attachment(Fakes.VOLUME1, "vm2"), new Attachment(Fakes.VOLUME1, "vm4")), reread());
+        j.close();
+    }
+
+    @Test
+    void aFailedCompactionDoesNotFailTheDurableBatchAndIsRepairedNext() throws Exception {
+        Journal j = new Journal(tmp.resolve("attachments.journal"), this::state, false); // thousands of appends: no fsync
+        j.open();
+        j.fault(step -> {
+            if (step.equals("snapshot")) {
+                throw new IOException("disk full");
+            }
+        });
+        for (int i = 0; !j.isBroken(); i++) {
+            add(j, "vm" + i); // never throws: each batch is durable in the log
+            if (!j.isBroken()) {
+                remove(j, "vm" + i);
+            }
+        }
+        assertEquals(live, reread(), "every batch is in the log");
+        assertThrows(IOException.class, () -> add(j, "refused"), "the repair fails while the fault lasts");
+        j.fault(null);
+        add(j, "last");
+        assertFalse(j.isBroken());
+        assertEquals(live, reread());
+        assertTrue(reread().contains(new Attachment(Fakes.VOLUME1, "last")));
+        j.close();
     }
 }

@@ -530,4 +530,154 @@ class QuobyteEngineTest {
         assertTrue(executor.requests.isEmpty());
         assertFalse(Files.exists(base.resolve(HASH)));
     }
+    @Test
+    void disconnectWhoseUmountCannotRunLeavesAConsistentIdleMountThatTheWatchdogUnmountsOnce() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        String dir = base.resolve(HASH).toString();
+        executor.umountFailure = new org.volumedriver.spi.ExecutorSaturatedException("umount", 1, java.time.Duration.ZERO);
+        assertThrows(org.volumedriver.spi.ExecutorSaturatedException.class,
+                () -> e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertTrue(table.isMounted(dir), "the mount is kept");
+        assertEquals(1, e.mounts().size());
+        assertTrue(e.mounts().get(0).attachments().isEmpty());
+        assertEquals(1L, e.counterSnapshot().get("mounted"), "still counted against max.mounts");
+        assertEquals(0, e.attachmentCount());
+        // a retry while the executor is still saturated: not attached, nothing changes
+        assertEquals(DisconnectOutcome.NOT_ATTACHED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertTrue(table.isMounted(dir));
+        assertEquals(1L, e.counterSnapshot().get("mounted"));
+        executor.umountFailure = null;
+        int before = executor.named("umount").size();
+        e.watchdogScan();
+        assertFalse(table.isMounted(dir), "the idle mount is garbage: unmounted");
+        assertFalse(Files.exists(base.resolve(HASH)));
+        assertEquals(0L, e.counterSnapshot().get("mounted"));
+        assertEquals(1L, e.counterSnapshot().get("watchdog.idle.unmounts"));
+        assertTrue(e.mounts().isEmpty());
+        e.watchdogScan();
+        assertEquals(before + 1, executor.named("umount").size(), "exactly one unmount");
+        // and the export can be used again
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
+        assertEquals(1L, e.counterSnapshot().get("mounted"));
+    }
+
+    @Test
+    void repeatedDisconnectFinishesAnUnmountThatCouldNotStart() throws Exception {
+        QuobyteEngine e = engine(settings().maxMounts(1), NO_SYSTEMD);
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        String dir = base.resolve(HASH).toString();
+        executor.umountFailure = new CommandFailedException("umount", -1, null);
+        assertThrows(CommandFailedException.class, () -> e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertTrue(table.isMounted(dir));
+        // the idle mount holds the only mount slot
+        assertThrows(LimitExceededException.class, () -> e.connect(info("192.168.1.2/other", VOLUME2), att(VOLUME2, "vm1")));
+        executor.umountFailure = null;
+        assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertFalse(table.isMounted(dir));
+        assertEquals(0L, e.counterSnapshot().get("mounted"));
+        assertEquals(DisconnectOutcome.NOT_ATTACHED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertTrue(e.mounts().isEmpty());
+    }
+
+    @Test
+    void watchdogLeavesAHealthyMountWithAttachmentsAlone() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        int before = executor.requests.size();
+        e.watchdogScan();
+        assertEquals(before, executor.requests.size());
+        assertTrue(table.isMounted(base.resolve(HASH).toString()));
+        assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
+    }
+
+    @Test
+    void busyRetryByTheWatchdogWaitsForAFreeOperationPermit() throws Exception {
+        QuobyteEngine e = engine(settings().maxConcurrentOperations(1).operationQueueTimeoutMs(0), NO_SYSTEMD);
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        String dir = base.resolve(HASH).toString();
+        executor.busy.add(dir);
+        assertEquals(DisconnectOutcome.BUSY, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        executor.busy.clear();
+        // another export's mount holds the only operation permit
+        java.util.concurrent.CountDownLatch inMount = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        executor.afterMount = () -> { };
+        executor.beforeMount = () -> {
+            inMount.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread other = new Thread(() -> {
+            try {
+                e.connect(info("192.168.1.2/other", VOLUME2), att(VOLUME2, "vm1"));
+            } catch (VolumeDriverException ex) {
+                // the volume file does not exist there; only the permit matters
+            }
+        });
+        other.start();
+        try {
+            assertTrue(inMount.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            int before = executor.named("umount").size();
+            e.watchdogScan();
+            assertEquals(before, executor.named("umount").size(), "no umount beyond max.concurrent.operations");
+            assertTrue(table.isMounted(dir));
+            assertEquals(MountState.BUSY, e.mounts().stream().filter(m -> m.mountDirectory().equals(dir)).findFirst().orElseThrow().state());
+        } finally {
+            release.countDown();
+            other.join(10_000);
+        }
+        executor.beforeMount = () -> { };
+        e.watchdogScan();
+        assertFalse(table.isMounted(dir), "retried once a permit was free");
+    }
+
+    @Test
+    void connectWhoseJournalWriteFailsUndoesItsMountAndTheJournalRecoversWithoutRestart() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        String dir = base.resolve(HASH).toString();
+        e.journal().fault(step -> {
+            throw new java.io.IOException("disk full");
+        });
+        VolumeDriverException ex = assertThrows(VolumeDriverException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+        assertEquals("JOURNAL_FAILED", ex.code());
+        assertFalse(table.isMounted(dir), "the mount made by this connect is undone");
+        assertFalse(Files.exists(base.resolve(HASH)));
+        assertEquals(1, executor.named("mount.quobyte").size());
+        assertEquals(1, executor.named("umount").size());
+        assertEquals(0L, e.counterSnapshot().get("mounted"));
+        assertEquals(0, e.attachmentCount());
+        assertTrue(e.mounts().isEmpty());
+        // the fault is cleared: the next connect repairs the journal, no restart needed
+        e.journal().fault(null);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
+        // a removal that can only be logged while the journal is broken ...
+        e.journal().fault(step -> {
+            throw new java.io.IOException("disk full");
+        });
+        assertEquals(DisconnectOutcome.STILL_IN_USE, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
+        assertTrue(e.journal().isBroken());
+        e.journal().fault(null);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm3"));
+        assertFalse(e.journal().isBroken());
+        assertEquals(1L, e.counterSnapshot().get("mounted"));
+        // ... is not resurrected: a new engine over the journal (as after a crash) sees exactly the in-memory attachments
+        QuobyteEngine second = engine();
+        try {
+            assertEquals(java.util.Set.of(att(VOLUME1, "vm1"), att(VOLUME1, "vm3")), second.mounts().get(0).attachments());
+            assertEquals(java.util.Set.copyOf(e.mounts().get(0).attachments()), second.mounts().get(0).attachments());
+        } finally {
+            second.close();
+            e.close();
+        }
+    }
 }
