@@ -18,6 +18,14 @@ public final class Counters {
     }
 
     /**
+     * @param name the counter
+     * @param amount what to add
+     */
+    public void increment(String name, long amount) {
+        adders.computeIfAbsent(name, k -> new LongAdder()).add(amount);
+    }
+
+    /**
      * @param name counter name
      * @return its value
      */

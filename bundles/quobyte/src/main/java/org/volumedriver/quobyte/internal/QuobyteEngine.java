@@ -911,9 +911,13 @@ public final class QuobyteEngine implements AutoCloseable {
     }
 
     /**
-     * One watchdog pass: heals idle stale mounts, reports stale mounts in use, unmounts healthy
-     * mounts without attachments (including BUSY retries; only with a free operation permit).
-     * Directories whose lock is held are skipped this round.
+     * One watchdog pass over the mounts this engine knows (made by it or recovered from its
+     * journal): heals idle stale mounts, reports stale mounts in use, unmounts healthy mounts
+     * without attachments (including BUSY retries; only with a free operation permit). Directories
+     * whose lock is held are skipped this round. A Quobyte mount under the base that this engine has
+     * no record of may belong to another agent on the host (same layout as Nova, Cinder and
+     * os-brick): it is counted and left alone; {@link #mounts()} lists it and an administrator can
+     * heal it.
      */
     public void watchdogScan() {
         counters.increment("watchdog.scans");
@@ -922,15 +926,20 @@ public final class QuobyteEngine implements AutoCloseable {
         if (entries == null) {
             return;
         }
+        long unrecorded = 0;
         for (MountEntry e : entries) {
             try {
                 Path p = Path.of(e.mountPoint());
-                if (e.isQuobyte(settings.legacyFuse) && layout.isMountDirectory(p)) {
-                    dirs.add(p);
+                if (e.isQuobyte(settings.legacyFuse) && layout.isMountDirectory(p) && !dirs.contains(p)) {
+                    unrecorded++;
                 }
             } catch (RuntimeException ex) {
                 // not a path we manage
             }
+        }
+        if (unrecorded > 0) {
+            counters.increment("watchdog.unrecorded.mounts", unrecorded);
+            LOG.debug("watchdog: {} Quobyte mount(s) under the base have no recorded attachments here; left alone", unrecorded);
         }
         for (Path dir : dirs) {
             Lease lease = tryLockNow(dir);

@@ -506,18 +506,32 @@ class QuobyteEngineTest {
     @Test
     void watchdogHealsIdleStaleMountsAndReportsUsedOnes() throws Exception {
         QuobyteEngine e = engine();
-        Path idle = base.resolve(MountLayout.hash("h1/idle"));
-        table.mountQuobyte(idle.toString(), "h1/idle");
+        // an export this engine mounted whose last disconnect could not unmount it: idle, then stale
+        String idleExport = "192.168.1.3/idle";
+        Path idle = base.resolve(MountLayout.hash(idleExport));
+        createVolumeOnMount(idleExport, VOLUME2, new byte[0]);
+        e.connect(info(idleExport, VOLUME2), att(VOLUME2, "vm9"));
+        executor.umountFailure = new CommandFailedException("umount", -1, null);
+        assertThrows(CommandFailedException.class, () -> e.disconnect(info(idleExport, VOLUME2), att(VOLUME2, "vm9")));
+        executor.umountFailure = null;
         probe.results.put(idle, ProbeResult.ofErrno(Errno.ENOTCONN));
+        // a stale mount in use
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         probe.results.put(base.resolve(HASH), ProbeResult.ofErrno(Errno.EIO));
+        // a Quobyte mount under the base this engine has no record of: another agent's (same layout)
+        Path foreign = base.resolve(MountLayout.hash("h1/foreign"));
+        table.mountQuobyte(foreign.toString(), "h1/foreign");
+        probe.results.put(foreign, ProbeResult.ofErrno(Errno.ENOTCONN));
         e.watchdogScan();
         assertFalse(table.isMounted(idle.toString()), "idle stale mount healed (unmounted)");
         assertTrue(table.isMounted(base.resolve(HASH).toString()), "used stale mount left alone");
+        assertTrue(table.isMounted(foreign.toString()), "a mount without a record here is never touched");
         assertEquals(1L, e.counterSnapshot().get("watchdog.heals"));
         assertEquals(1L, e.counterSnapshot().get("watchdog.stale.in.use"));
-        assertEquals(MountState.STALE, e.mounts().get(0).state());
+        assertEquals(1L, e.counterSnapshot().get("watchdog.unrecorded.mounts"));
+        assertEquals(MountState.STALE, e.mounts().stream()
+                .filter(m -> m.mountDirectory().equals(base.resolve(HASH).toString())).findFirst().orElseThrow().state());
     }
 
     @Test
