@@ -69,6 +69,18 @@ public interface VolumeDriver {
     List<MountStatus> mounts();
 
     /**
+     * Whether this driver counts an attachment now. Callers use it on their hot paths, so drivers
+     * answer from their own records (no probe, no process); the default asks {@link #mounts()},
+     * which may probe every mount.
+     *
+     * @param attachment the attachment
+     * @return {@code true} if a connect of it is recorded and not yet disconnected
+     */
+    default boolean isAttached(Attachment attachment) {
+        return mounts().stream().anyMatch(m -> m.attachments().contains(attachment));
+    }
+
+    /**
      * Probes one managed mount and heals it if it is stale.
      *
      * @param mountDirectory the absolute mount directory, as listed by {@link #mounts()}

@@ -209,9 +209,9 @@ public class VolumeAttacherImpl implements VolumeAttacher {
 
     private static boolean isConnected(VolumeDriver driver, Attachment attachment) {
         try {
-            return driver.mounts().stream().anyMatch(m -> m.attachments().contains(attachment));
+            return driver.isAttached(attachment);
         } catch (RuntimeException e) {
-            LOG.debug("driver {} could not list its mounts: {}", driver.type(), e.getClass().getSimpleName());
+            LOG.debug("driver {} could not tell its attachments: {}", driver.type(), e.getClass().getSimpleName());
             return false;
         }
     }

@@ -1184,6 +1184,14 @@ public final class QuobyteEngine implements AutoCloseable {
         return l != null && l.hasQueuedThreads();
     }
 
+    /**
+     * @param attachment an attachment
+     * @return whether it is recorded, from memory: no probe, no process
+     */
+    public boolean isAttached(Attachment attachment) {
+        return records.values().stream().anyMatch(r -> r.attachments.contains(attachment));
+    }
+
     /** @return how many attachments are recorded in all */
     public int attachmentCount() {
         return records.values().stream().mapToInt(r -> r.attachments.size()).sum();

@@ -218,6 +218,16 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
     }
 
     @Override
+    public boolean isAttached(Attachment attachment) {
+        swap.readLock().lock();
+        try {
+            return engine().isAttached(attachment);
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    @Override
     public List<MountStatus> mounts() {
         swap.readLock().lock();
         try {

@@ -321,6 +321,21 @@ class QuobyteEngineTest {
     }
 
     @Test
+    void isAttachedAnswersFromTheRecordsWithoutProbing() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        int probes = probe.probes.get();
+        int commands = executor.requests.size();
+        assertTrue(e.isAttached(att(VOLUME1, "vm1")));
+        assertFalse(e.isAttached(att(VOLUME1, "vm2")));
+        assertEquals(probes, probe.probes.get(), "no probe");
+        assertEquals(commands, executor.requests.size(), "no process");
+        e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        assertFalse(e.isAttached(att(VOLUME1, "vm1")));
+    }
+
+    @Test
     void listingMountsProbesThemNow() throws Exception {
         QuobyteEngine e = engine();
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
