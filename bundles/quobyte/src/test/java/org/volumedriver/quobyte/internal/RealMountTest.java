@@ -130,6 +130,33 @@ class RealMountTest {
         new ProcessBuilder("/bin/kill", sig, pid).redirectErrorStream(true).start().waitFor(5, TimeUnit.SECONDS);
     }
 
+    /**
+     * SIGSTOP, then waits until every thread of the client is stopped: kill(2) returns before the
+     * group stop completes, and a thread still running could answer one more request.
+     */
+    static void stop(String pid) throws Exception {
+        signal("-STOP", pid);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!allThreadsStopped(pid)) {
+            assertTrue(System.nanoTime() < end, "the client " + pid + " did not stop");
+            Thread.sleep(5);
+        }
+    }
+
+    static boolean allThreadsStopped(String pid) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", pid, "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat = Files.readString(task.resolve("stat"));
+                // the state follows the parenthesised command name, which may itself hold ')'
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                if (state != 'T') {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {
         QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).probeTimeoutMs(1000).build(),
                 executor, new MountTable.Proc(), probe, NO_SYSTEMD, MountLayout.currentUid());
@@ -238,7 +265,7 @@ class RealMountTest {
         QuobyteEngine e = engine(Settings.builder().probeTimeoutMs(300));
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
         String pid = daemonPid();
-        signal("-STOP", pid);
+        stop(pid);
         try {
             long start = System.nanoTime();
             assertThrows(StaleMountInUseException.class, () -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
@@ -268,7 +295,7 @@ class RealMountTest {
         QuobyteEngine e = engine(Settings.builder().probeTimeoutMs(300).umountTimeoutMs(1000));
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
         String stopped = daemonPid();
-        signal("-STOP", stopped);
+        stop(stopped);
         try {
             ProbeResult first = probe.probe(dir, Duration.ofMillis(300));
             assertEquals(ProbeResult.Verdict.STALE, first.verdict());
