@@ -97,7 +97,8 @@ public final class MountLayout {
 
     /**
      * Checks the base (B1), creating missing components with the configured mode: no symlink
-     * component, a directory owned by this process's user, not group- or world-writable.
+     * component, a directory owned by this process's user, not group- or world-writable, below
+     * directories that only root or this user can change.
      *
      * @throws InvalidConfigurationException naming {@code mount.base} and the reason
      */
@@ -125,6 +126,9 @@ public final class MountLayout {
             if (!a.isDirectory()) {
                 throw new InvalidConfigurationException("mount.base", "component " + p + " is not a directory");
             }
+            if (!p.equals(base)) {
+                checkAncestor(p);
+            }
         }
         try {
             PosixFileAttributes a = Files.readAttributes(base, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -138,6 +142,31 @@ public final class MountLayout {
             }
         } catch (IOException e) {
             throw new InvalidConfigurationException("mount.base", "cannot inspect it (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * Whoever may rename entries in a directory above the base can swap the base for a directory
+     * of their own: every ancestor must belong to root or to us, and be writable by nobody else
+     * unless it is sticky (like {@code /tmp}, where only an entry's owner may rename it).
+     */
+    private void checkAncestor(Path dir) throws InvalidConfigurationException {
+        int owner;
+        int mode;
+        try {
+            owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException | ClassCastException e) {
+            throw new InvalidConfigurationException("mount.base", "cannot inspect " + dir + " (" + e.getClass().getSimpleName() + ")");
+        }
+        if (owner != 0 && owner != uid) {
+            throw new InvalidConfigurationException("mount.base", "directory " + dir + " above it is owned by uid " + owner
+                    + ", neither root nor uid " + uid);
+        }
+        boolean sticky = (mode & 01000) != 0;
+        if ((mode & 0022) != 0 && !sticky) {
+            throw new InvalidConfigurationException("mount.base", "directory " + dir
+                    + " above it is group- or world-writable without the sticky bit");
         }
     }
 

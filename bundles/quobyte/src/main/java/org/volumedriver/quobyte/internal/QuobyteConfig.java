@@ -17,7 +17,8 @@ public @interface QuobyteConfig {
 
     /** @return the mount base */
     @AttributeDefinition(name = "Mount base", description = "Absolute, normalized directory holding one mount directory per export "
-            + "(<base>/<md5 of export>). No symlink component; not group- or world-writable. Created (0750) if missing.")
+            + "(<base>/<md5 of export>). No symlink component; not group- or world-writable; every directory above it owned by root "
+            + "or the driver's user and writable by nobody else unless sticky. Created (0750) if missing.")
     String mount_base() default Settings.DEFAULT_MOUNT_BASE;
 
     /** @return the client configuration file, empty for none */

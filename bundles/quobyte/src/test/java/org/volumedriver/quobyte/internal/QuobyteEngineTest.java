@@ -448,6 +448,33 @@ class QuobyteEngineTest {
     }
 
     @Test
+    void baseBelowADirectoryOthersCanChangeIsRefused() throws Exception {
+        // a group-writable parent lets its group rename the base away and put their own in its place
+        Path shared = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
+        InvalidConfigurationException a = assertThrows(InvalidConfigurationException.class,
+                () -> engine(Settings.builder().mountBase(shared.resolve("q").resolve("mnt").toString()), NO_SYSTEMD));
+        assertEquals("mount.base", a.key());
+        assertTrue(a.getMessage().contains(shared.toString()), a.getMessage());
+        assertFalse(Files.exists(shared.resolve("q")), "nothing created below the unsafe directory");
+
+        // sticky like /tmp: only an entry's owner may rename it
+        Files.setAttribute(shared, "unix:mode", 01777);
+        QuobyteEngine ok = engine(Settings.builder().mountBase(shared.resolve("q").resolve("mnt").toString()).watchdogEnabled(false), NO_SYSTEMD);
+        ok.close();
+
+        if (UID == 0) {
+            Path foreign = Files.createDirectory(tmp.resolve("foreign"));
+            Files.setAttribute(foreign, "unix:uid", 4242);
+            InvalidConfigurationException f = assertThrows(InvalidConfigurationException.class,
+                    () -> engine(Settings.builder().mountBase(foreign.resolve("mnt").toString()), NO_SYSTEMD));
+            assertTrue(f.getMessage().contains("uid 4242"), f.getMessage());
+            assertFalse(Files.exists(foreign.resolve("mnt")));
+        }
+        assertTrue(executor.requests.isEmpty());
+    }
+
+    @Test
     void hostileBaseIsRefused() throws Exception {
         Path open = Files.createDirectory(tmp.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
