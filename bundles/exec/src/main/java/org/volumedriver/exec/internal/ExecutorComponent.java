@@ -99,7 +99,7 @@ public final class ExecutorComponent implements CommandExecutor {
 
         /** @return the argument forms of umount */
         @AttributeDefinition(description = "Argument forms of umount.")
-        String command_umount_forms() default "{mountdir} ;; -l {mountdir}";
+        String command_umount_forms() default "--no-canonicalize {mountdir} ;; --no-canonicalize -l {mountdir}";
 
         /** @return the systemctl executable */
         @AttributeDefinition(description = "Absolute path of systemctl.")

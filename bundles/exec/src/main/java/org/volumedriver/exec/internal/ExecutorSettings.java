@@ -122,9 +122,11 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
                 new CommandSpec("mount.quobyte", "/usr/bin/mount.quobyte", true, List.of(
                         List.of("--disable-xattrs", "{export}", "{mountdir}"),
                         List.of("--disable-xattrs", "{export}", "{mountdir}", "-c", "{path}"))),
+                // the mount directory is already a verified real path; canonicalizing it again would
+                // stat through a hung FUSE client and block umount(8) before it reaches the kernel
                 new CommandSpec("umount", "/usr/bin/umount", true, List.of(
-                        List.of("{mountdir}"),
-                        List.of("-l", "{mountdir}"))),
+                        List.of("--no-canonicalize", "{mountdir}"),
+                        List.of("--no-canonicalize", "-l", "{mountdir}"))),
                 new CommandSpec("systemctl", "/usr/bin/systemctl", false, List.of(
                         List.of("is-system-running"))),
                 new CommandSpec(SCOPE_COMMAND, "/usr/bin/systemd-run", true, List.of()));

@@ -128,15 +128,15 @@ class ExecutorOsgiTest {
         props.put("command.umount.executable", first.toString());
         update(props);
         await(() -> first.toString().equals(executable(service, "umount")), "first executable in force");
-        assertEquals("first\n", stdout(run(service, "umount", DIR)));
-        assertEquals("first\n", stdout(run(service, "umount", "-l", DIR)));
+        assertEquals("first\n", stdout(run(service, "umount", "--no-canonicalize", DIR)));
+        assertEquals("first\n", stdout(run(service, "umount", "--no-canonicalize", "-l", DIR)));
 
         props.put("command.umount.executable", second.toString());
-        props.put("command.umount.forms", "{mountdir}");
+        props.put("command.umount.forms", "--no-canonicalize {mountdir}");
         update(props);
         await(() -> second.toString().equals(executable(service, "umount")), "second executable in force");
-        assertEquals("second\n", stdout(run(service, "umount", DIR)));
-        assertEquals("org.volumedriver.spi.CommandRejectedException", failure(service, "umount", "-l", DIR),
+        assertEquals("second\n", stdout(run(service, "umount", "--no-canonicalize", DIR)));
+        assertEquals("org.volumedriver.spi.CommandRejectedException", failure(service, "umount", "--no-canonicalize", "-l", DIR),
                 "the lazy form was removed");
 
         // a malformed change is refused: the previous configuration keeps running
@@ -145,7 +145,7 @@ class ExecutorOsgiTest {
         update(props);
         Thread.sleep(500);
         assertEquals(second.toString(), executable(service, "umount"));
-        assertEquals("second\n", stdout(run(service, "umount", DIR)));
+        assertEquals("second\n", stdout(run(service, "umount", "--no-canonicalize", DIR)));
 
         ServiceReference<?> after = awaitService("org.volumedriver.exec.CommandExecutor");
         assertEquals(serviceId, after.getProperty(Constants.SERVICE_ID), "the service was never re-registered");

@@ -698,8 +698,8 @@ public final class QuobyteEngine implements AutoCloseable {
 
     private CommandResult runUmount(Path dir, boolean lazy) throws VolumeDriverException {
         CommandRequest request = lazy
-                ? CommandRequest.of(settings.umountCommand, settings.umountTimeout, "-l", dir.toString())
-                : CommandRequest.of(settings.umountCommand, settings.umountTimeout, dir.toString());
+                ? CommandRequest.of(settings.umountCommand, settings.umountTimeout, "--no-canonicalize", "-l", dir.toString())
+                : CommandRequest.of(settings.umountCommand, settings.umountTimeout, "--no-canonicalize", dir.toString());
         CommandResult r = executor.run(request);
         if (r.succeeded()) {
             // that mount is gone: a probe still blocked on it must not judge the next mount here

@@ -133,8 +133,8 @@ final class Fakes {
                     if (umountFailure instanceof org.volumedriver.spi.CommandFailedException f) {
                         throw f;
                     }
-                    boolean lazy = r.arguments().get(0).equals("-l");
-                    String dir = r.arguments().get(lazy ? 1 : 0);
+                    boolean lazy = r.arguments().contains("-l");
+                    String dir = r.arguments().get(r.arguments().size() - 1);
                     if (!lazy && busy.contains(dir)) {
                         return result(r, 32, "");
                     }
