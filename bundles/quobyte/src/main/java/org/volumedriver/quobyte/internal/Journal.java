@@ -180,7 +180,7 @@ public final class Journal implements AutoCloseable {
             while (writing) {
                 written.awaitUninterruptibly();
             }
-            compactLocked();
+            compact();
         } finally {
             writer.unlock();
         }
@@ -257,24 +257,32 @@ public final class Journal implements AutoCloseable {
                     failure = e;
                 } finally {
                     writer.lock();
-                    writing = false;
-                    written.signalAll();
                 }
                 if (failure != null) {
                     broken = true;
+                    writing = false;
+                    written.signalAll();
                     throw failure;
                 }
                 flushed = upto;
                 logLines += batch.size();
                 if (logLines > compactAt) {
+                    // the batch is durable: its waiters go now instead of waiting for four more fsyncs,
+                    // while later changes queue until the new snapshot and log are in place
+                    written.signalAll();
+                    writer.unlock();
                     try {
-                        compactLocked();
+                        compact();
                     } catch (IOException e) {
                         // this batch is durable (in the log, or in the snapshot if the log was already
                         // replaced); the next await repairs the journal before writing anything else
                         broken = true;
+                    } finally {
+                        writer.lock();
                     }
                 }
+                writing = false;
+                written.signalAll();
             }
         } finally {
             writer.unlock();
@@ -292,7 +300,7 @@ public final class Journal implements AutoCloseable {
             pending = new ArrayList<>();
             upto = enqueued;
         }
-        compactLocked();
+        compact();
         flushed = Math.max(flushed, upto);
         recoveries.incrementAndGet();
     }
@@ -317,7 +325,8 @@ public final class Journal implements AutoCloseable {
         appended.addAndGet(batch.size());
     }
 
-    private void compactLocked() throws IOException {
+    /** Writes a snapshot and starts an empty log; only with the writer lock held or as the one writing. */
+    private void compact() throws IOException {
         Collection<Entry> entries = state.get();
         writeSnapshot(entries);
         Path dir = file.getParent();
@@ -480,7 +489,7 @@ public final class Journal implements AutoCloseable {
                 written.awaitUninterruptibly();
             }
             if (log != null) {
-                compactLocked();
+                compact();
                 log.close();
                 log = null;
             }

@@ -106,6 +106,45 @@ class JournalTest {
     }
 
     @Test
+    void concurrentAppendsAcrossCompactionsLoseNothing() throws Exception {
+        // while one writer compacts, the others queue; what the file holds at the end equals the live state
+        Set<Attachment> shared = new java.util.concurrent.ConcurrentSkipListSet<>();
+        Path file = tmp.resolve("concurrent.journal");
+        Journal j = new Journal(file, () -> shared.isEmpty() ? List.of() : List.of(new Journal.Entry(HASH, EXPORT, Set.copyOf(shared))));
+        j.open();
+        int threads = 8;
+        int perThread = Journal.MIN_COMPACT / 2;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    Attachment a = new Attachment(Fakes.VOLUME1, "t" + thread + "-" + i);
+                    shared.add(a);
+                    j.append(List.of(Journal.Op.mount(HASH, EXPORT), Journal.Op.add(HASH, a)));
+                    if (i % 3 != 0) {
+                        shared.remove(a);
+                        j.append(List.of(Journal.Op.remove(HASH, a)));
+                    }
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+            f.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        long changes = (long) threads * perThread * 2 + (long) threads * (perThread - (perThread + 2) / 3);
+        assertTrue(changes > 2L * Journal.MIN_COMPACT, "the run crosses several compactions: " + changes + " changes");
+        assertTrue(Files.readAllLines(file.resolveSibling("concurrent.journal.log")).size() < changes, "the log was reset on the way");
+        List<Journal.Entry> read = new Journal(file, List::of).read(); // as after a crash: no final snapshot
+        assertEquals(new TreeSet<>(shared), new TreeSet<>(read.get(0).attachments()));
+        assertEquals(threads * ((perThread + 2) / 3), shared.size());
+        j.close();
+    }
+
+    @Test
     void invalidValuesAreRefused() throws Exception {
         Files.writeString(tmp.resolve("attachments.journal"), Journal.HEADER + "\nM " + HASH + " other/export\n");
         assertThrows(IOException.class, this::reread);
