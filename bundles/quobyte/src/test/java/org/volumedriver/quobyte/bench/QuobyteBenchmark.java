@@ -262,6 +262,7 @@ class QuobyteBenchmark {
             engine.useSingleGlobalLock(globalLock);
             engine.start();
             StormResult r = storm(engine, infos, () -> executor.statistics().get("mount.quobyte").runs());
+            report("real-" + label + " counters: " + engine.counterSnapshot() + "; mount.quobyte: " + executor.statistics().get("mount.quobyte"));
             engine.close();
             return r;
         } finally {
