@@ -1,10 +1,13 @@
 package org.volumedriver.shell.internal;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -299,6 +302,15 @@ public final class Views {
     }
 
     private static void print(ShellTable table, PrintStream out, boolean format) {
-        table.print(out, format);
+        if (format) {
+            table.print(out, true);
+            return;
+        }
+        // ShellTable pads cells even between tabs; scripts get the bare values
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        table.print(new PrintStream(buffer, true, StandardCharsets.UTF_8), false);
+        buffer.toString(StandardCharsets.UTF_8).lines()
+                .map(line -> Arrays.stream(line.split("\t", -1)).map(String::strip).collect(Collectors.joining("\t")))
+                .forEach(out::println);
     }
 }
