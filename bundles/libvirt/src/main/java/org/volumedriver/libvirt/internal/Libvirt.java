@@ -18,8 +18,9 @@ import org.volumedriver.spi.Redactor;
 import com.sun.jna.Pointer;
 
 /**
- * The small part of libvirt-java this bundle uses: one connection per operation, typed errors, and
- * libvirt's error printing routed to the log.
+ * The small part of libvirt-java this bundle uses: one connection per operation (for the test
+ * driver, one kept open: {@link TestDriverConnection}), typed errors, and libvirt's error printing
+ * routed to the log.
  */
 public final class Libvirt implements AutoCloseable {
 
@@ -54,9 +55,39 @@ public final class Libvirt implements AutoCloseable {
     private final Connect connect;
     /** Freed before the connection closes: a domain handle keeps its connection open until freed. */
     private final List<Domain> domains = new ArrayList<>();
+    /** What closing does with the connection: close it, or give a borrowed one back. */
+    private final Runnable giveBack;
 
-    private Libvirt(Connect connect) {
+    private Libvirt(Connect connect, Runnable giveBack) {
         this.connect = connect;
+        this.giveBack = giveBack;
+    }
+
+    /**
+     * Opens a connection that stays with its caller (see {@link TestDriverConnection}).
+     *
+     * @param uri the connection URI
+     * @return the open connection
+     * @throws HypervisorException with libvirt's error code if the connection fails
+     */
+    static Connect openConnect(String uri) throws HypervisorException {
+        installErrorCallback();
+        try {
+            Connect connect = new Connect(uri);
+            connect.setConnectionErrorCallback(TO_LOG);
+            return connect;
+        } catch (LibvirtException e) {
+            throw error("connect to " + uri, e);
+        }
+    }
+
+    /**
+     * @param connect a connection owned by someone else
+     * @param giveBack called once when this session closes; the connection itself stays open
+     * @return a session whose domain handles are freed on close
+     */
+    static Libvirt borrow(Connect connect, Runnable giveBack) {
+        return new Libvirt(connect, giveBack);
     }
 
     /**
@@ -103,14 +134,7 @@ public final class Libvirt implements AutoCloseable {
      * @throws HypervisorException with libvirt's error code if the connection fails
      */
     public static Libvirt open(String uri) throws HypervisorException {
-        installErrorCallback();
-        try {
-            Connect connect = new Connect(uri);
-            connect.setConnectionErrorCallback(TO_LOG);
-            return new Libvirt(connect);
-        } catch (LibvirtException e) {
-            throw error("connect to " + uri, e);
-        }
+        return new Libvirt(openConnect(uri), null);
     }
 
     /** @return how many errors libvirt reported to this bundle's callback instead of printing them */
@@ -180,10 +204,10 @@ public final class Libvirt implements AutoCloseable {
     }
 
     /**
-     * Frees the domain handles and closes the connection.
+     * Frees the domain handles and closes the connection (or gives a borrowed one back).
      *
      * @return libvirt's remaining reference count of the connection: 0 when it is really closed,
-     *         -1 if closing failed
+     *         -1 if closing failed; 1 for a borrowed connection, which stays open
      */
     int release() {
         for (Domain domain : domains) {
@@ -194,6 +218,18 @@ public final class Libvirt implements AutoCloseable {
             }
         }
         domains.clear();
+        if (giveBack != null) {
+            giveBack.run();
+            return 1;
+        }
+        return close(connect);
+    }
+
+    /**
+     * @param connect a connection
+     * @return libvirt's remaining reference count, -1 if closing failed
+     */
+    static int close(Connect connect) {
         try {
             return connect.close();
         } catch (LibvirtException e) {

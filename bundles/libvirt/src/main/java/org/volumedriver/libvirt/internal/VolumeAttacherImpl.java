@@ -40,7 +40,8 @@ import org.volumedriver.spi.VolumeDriverException;
 
 /**
  * Attach and detach through libvirt-java. One libvirt connection per operation: nothing to go
- * stale between calls, and a restarted libvirtd is picked up by the next call.
+ * stale between calls, and a restarted libvirtd is picked up by the next call. The test driver,
+ * whose domains live in the connection, keeps one ({@link TestDriverConnection}).
  */
 @Component(service = VolumeAttacher.class, configurationPid = LibvirtConfig.PID)
 public class VolumeAttacherImpl implements VolumeAttacher {
@@ -90,6 +91,7 @@ public class VolumeAttacherImpl implements VolumeAttacher {
     private final DiskXmlService disks;
     private volatile Settings settings;
     private final ConcurrentMap<String, ReentrantLock> domainLocks = new ConcurrentHashMap<>();
+    private final TestDriverConnection connections = new TestDriverConnection();
 
     /**
      * @param drivers the driver whiteboard
@@ -125,7 +127,13 @@ public class VolumeAttacherImpl implements VolumeAttacher {
 
     @Deactivate
     void deactivate() {
+        connections.close();
         Libvirt.uninstallErrorCallback();
+    }
+
+    /** @return where operations get their connection, for tests */
+    TestDriverConnection connections() {
+        return connections;
     }
 
     @Modified
@@ -170,7 +178,7 @@ public class VolumeAttacherImpl implements VolumeAttacher {
         DiskSpec described = driver.describeDisk(info);
         disks.check(type, withTarget(described, targetDev, targetBus));
         Settings current = settings;
-        try (Libvirt libvirt = Libvirt.open(current.uri())) {
+        try (Libvirt libvirt = connections.session(current.uri())) {
             Domain dom = libvirt.domain(domain);
             refuseIfReferenced(dom, domain, described.sourcePath());
             // undo only what this call did: an attachment the driver already counted stays connected
@@ -312,7 +320,7 @@ public class VolumeAttacherImpl implements VolumeAttacher {
         boolean live = mode != AttachMode.CONFIG;
         boolean config = mode != AttachMode.LIVE;
         long start = System.nanoTime();
-        try (Libvirt libvirt = Libvirt.open(current.uri())) {
+        try (Libvirt libvirt = connections.session(current.uri())) {
             Domain dom = libvirt.domain(domain);
             boolean active = isActive(dom);
             boolean persistent = isPersistent(dom);

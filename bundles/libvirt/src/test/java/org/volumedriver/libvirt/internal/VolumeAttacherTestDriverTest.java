@@ -1,7 +1,9 @@
 package org.volumedriver.libvirt.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -38,11 +40,55 @@ class VolumeAttacherTestDriverTest {
         return ConnectionInfo.fromMap(Map.of("driver_volume_type", type, "data", Map.of("export", "quobyte://h/v", "name", VOLUME)));
     }
 
-    private static VolumeAttacherImpl attacher(RecordingDriver driver) {
+    private final List<VolumeAttacherImpl> attachers = new java.util.ArrayList<>();
+
+    private VolumeAttacherImpl attacher(RecordingDriver driver) {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
         drivers.addDriver(driver, Map.of("service.id", 1L, "volume.driver.type", driver.type()));
         DiskXmlServiceImpl disks = new DiskXmlServiceImpl(TestConfigs.policy(Map.of("source_types", new String[] {"quobyte=file", "fake=file"})));
-        return new VolumeAttacherImpl(drivers, disks, new VolumeAttacherImpl.Settings("test:///default", Duration.ofMillis(500), Duration.ofMillis(50)));
+        VolumeAttacherImpl attacher = new VolumeAttacherImpl(drivers, disks,
+                new VolumeAttacherImpl.Settings("test:///default", Duration.ofMillis(500), Duration.ofMillis(50)));
+        attachers.add(attacher);
+        return attacher;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void deactivate() {
+        // the kept test-driver connection goes; with the last one the test driver's state goes too
+        attachers.forEach(VolumeAttacherImpl::deactivate);
+    }
+
+    @Test
+    void whatOneOperationChangesTheNextOneSees() throws Exception {
+        // the test driver's domains live in its connections: a connection per operation would forget the attach
+        RecordingDriver driver = new RecordingDriver("fake");
+        VolumeAttacherImpl attacher = attacher(driver);
+        Attachment attachment = Attachment.of(VOLUME, "instance-1");
+        attacher.attach("test", info("fake"), attachment, "vdb", "virtio", AttachMode.CONFIG);
+        assertTrue(attacher.connections().keepsOne());
+        DetachResult result = attacher.detach("test", info("fake"), attachment, AttachMode.CONFIG);
+        assertEquals(DetachOutcome.DETACHED, result.outcome());
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+        attacher.deactivate();
+        assertEquals(1, attacher.connections().closedConnections());
+        assertFalse(attacher.connections().keepsOne());
+    }
+
+    @Test
+    void aReplacedTestConnectionClosesOnlyAfterItsLastOperation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path node = java.nio.file.Files.writeString(tmp.resolve("node.xml"), "<node/>");
+        TestDriverConnection connections = new TestDriverConnection();
+        Libvirt first = connections.session("test:///default");
+        Libvirt second = connections.session("test://" + node);
+        assertEquals(0, connections.closedConnections(), "the first operation still uses its connection");
+        assertTrue(first.connect().numOfDefinedDomains() >= 0, "and it still works");
+        first.close();
+        assertEquals(1, connections.closedConnections(), "closed with its last operation");
+        second.close();
+        assertEquals(1, connections.closedConnections(), "the current one is kept");
+        connections.close();
+        assertEquals(2, connections.closedConnections());
+        assertFalse(TestDriverConnection.isTestDriver("qemu:///system"), "daemon-backed URIs get a connection per operation");
     }
 
     @Test
