@@ -1,6 +1,7 @@
 package org.volumedriver.exec.internal;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +116,17 @@ final class Allowlist {
                 throw new InvalidConfigurationException("root.helper", "the helper must be an absolute path");
             }
             helperProblem = ExecutableCheck.problem(settings.rootHelper().get(0), uid);
+            String timeout = settings.helperTimeout();
+            if (!timeout.isEmpty()) {
+                if (!timeout.startsWith("/") || hasControl(timeout)) {
+                    throw new InvalidConfigurationException("root.helper.timeout", "must be an absolute path or empty");
+                }
+                String timeoutProblem = ExecutableCheck.problem(timeout, uid);
+                if (helperProblem == null && timeoutProblem != null) {
+                    // never run a privileged command whose timeout could not be enforced
+                    helperProblem = "root.helper.timeout " + timeout + ": " + timeoutProblem;
+                }
+            }
             if (helperProblem != null && uid != 0) {
                 log.error("root helper {} is unusable ({}); privileged commands are refused",
                         settings.rootHelper().get(0), helperProblem);
@@ -194,6 +206,25 @@ final class Allowlist {
      * @throws CommandRejectedException naming the offending command, argument position or setting
      */
     List<String> argv(CommandRequest request) throws CommandRejectedException {
+        return invocation(request).argv();
+    }
+
+    /**
+     * What runs for a request.
+     *
+     * @param argv the full argv
+     * @param helperTimeout the timeout {@code timeout(1)} enforces inside the root helper, or
+     *        {@code null} when the JVM enforces it alone
+     */
+    record Invocation(List<String> argv, Duration helperTimeout) {
+    }
+
+    /**
+     * @param request the request
+     * @return the argv and how its timeout is enforced
+     * @throws CommandRejectedException if the request is not allowed
+     */
+    Invocation invocation(CommandRequest request) throws CommandRejectedException {
         String name = request.command();
         Entry entry = entries.get(name);
         if (entry == null) {
@@ -213,20 +244,41 @@ final class Allowlist {
                         + ExecutorSettings.SCOPE_COMMAND + " is not usable");
             }
         }
-        List<String> argv = new ArrayList<>(args.size() + 12);
+        List<String> argv = new ArrayList<>(args.size() + 16);
+        Duration helperTimeout = null;
         boolean privileged = entry.spec().privileged() || (wrapper != null && wrapper.spec().privileged());
         if (privileged && !root && !settings.rootHelper().isEmpty()) {
             if (rootHelperProblem != null) {
                 throw new CommandRejectedException(name, "the root helper is unusable: " + rootHelperProblem);
             }
             argv.addAll(settings.rootHelper());
+            if (!settings.helperTimeout().isEmpty()) {
+                // the command runs as root: only something running as root can kill it (and its
+                // process group) when it hangs
+                helperTimeout = request.timeout();
+                argv.addAll(helperTimeoutPrefix(settings.helperTimeout(), helperTimeout));
+            }
         }
         if (wrapper != null) {
             argv.addAll(ProcessCommandExecutor.scopePrefix(wrapper.spec().executable(), scope));
         }
         argv.add(entry.spec().executable());
         argv.addAll(args);
-        return argv;
+        return new Invocation(argv, helperTimeout);
+    }
+
+    /** Seconds after SIGTERM before {@code timeout(1)} sends SIGKILL. */
+    static final int HELPER_KILL_AFTER_SECONDS = 2;
+
+    /**
+     * @param timeoutExecutable the path of {@code timeout(1)}
+     * @param timeout the request's timeout
+     * @return {@code timeout --kill-after=2s <seconds>s}, the seconds with millisecond precision
+     */
+    static List<String> helperTimeoutPrefix(String timeoutExecutable, Duration timeout) {
+        long millis = Math.max(1, timeout.toMillis()); // 0 would switch timeout(1) off
+        String seconds = String.format(java.util.Locale.ROOT, "%d.%03ds", millis / 1000, millis % 1000);
+        return List.of(timeoutExecutable, "--kill-after=" + HELPER_KILL_AFTER_SECONDS + "s", seconds);
     }
 
     private static void checkArguments(String name, Entry entry, List<String> args) throws CommandRejectedException {

@@ -75,6 +75,12 @@ public final class ExecutorComponent implements CommandExecutor {
                 + "as root, whitespace-separated, for example '/usr/bin/sudo -n'. Empty: none.")
         String root_helper() default "";
 
+        /** @return timeout(1) run through the root helper */
+        @AttributeDefinition(required = false, description = "Absolute path of timeout(1), run through the root helper in "
+                + "front of each privileged command, so that a timed-out command is killed with root's rights (the "
+                + "unprivileged JVM cannot kill it). Empty: none.")
+        String root_helper_timeout() default ExecutorSettings.DEFAULT_HELPER_TIMEOUT;
+
         /** @return the mount.quobyte executable */
         @AttributeDefinition(description = "Absolute path of mount.quobyte.")
         String command_mount_quobyte_executable() default "/usr/bin/mount.quobyte";
@@ -249,8 +255,9 @@ public final class ExecutorComponent implements CommandExecutor {
         if (config.queue_timeout_ms() < 0) {
             throw new InvalidConfigurationException("queue.timeout.ms", "must not be negative");
         }
+        String helperTimeout = config.root_helper_timeout() == null ? "" : config.root_helper_timeout().trim();
         return new ExecutorSettings(commands, config.max_concurrent(), Duration.ofMillis(config.queue_timeout_ms()),
-                config.output_cap_bytes(), rootHelper);
+                config.output_cap_bytes(), rootHelper, helperTimeout);
     }
 
     /**

@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param outputCapBytes how many bytes of each of stdout and stderr are kept
  * @param rootHelper the prefix for privileged commands when not running as root, for example
  *        {@code [/usr/bin/sudo, -n]}; empty for none
+ * @param helperTimeout the absolute path of {@code timeout(1)}, run through the root helper in front
+ *        of a privileged command so that the timeout is enforced with root's right to kill; empty
+ *        for none (then an unprivileged JVM cannot kill a timed-out privileged command)
  */
 public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Duration queueTimeout,
-        int outputCapBytes, List<String> rootHelper) {
+        int outputCapBytes, List<String> rootHelper, String helperTimeout) {
 
     /** The logical name of the command used to wrap requests in a transient systemd scope. */
     public static final String SCOPE_COMMAND = "systemd-run";
@@ -63,6 +66,8 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(10);
     /** Default output cap per stream. */
     public static final int DEFAULT_OUTPUT_CAP = 64 * 1024;
+    /** Default {@code timeout(1)} run through the root helper. */
+    public static final String DEFAULT_HELPER_TIMEOUT = "/usr/bin/timeout";
 
     /**
      * One allowlisted command.
@@ -99,11 +104,13 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
      * @param queueTimeout the queue timeout
      * @param outputCapBytes the output cap
      * @param rootHelper the root-helper prefix
+     * @param helperTimeout the {@code timeout(1)} path, or empty
      */
     public ExecutorSettings {
         commands = List.copyOf(commands);
         Objects.requireNonNull(queueTimeout, "queueTimeout");
         rootHelper = List.copyOf(rootHelper);
+        Objects.requireNonNull(helperTimeout, "helperTimeout");
     }
 
     /** @return the secure defaults: the commands the Quobyte driver needs, nothing else */
@@ -139,6 +146,7 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
         private Duration queueTimeout = DEFAULT_QUEUE_TIMEOUT;
         private int outputCapBytes = DEFAULT_OUTPUT_CAP;
         private List<String> rootHelper = List.of();
+        private String helperTimeout = DEFAULT_HELPER_TIMEOUT;
 
         Builder() {
             defaultCommands().forEach(c -> commands.put(c.name(), c));
@@ -233,10 +241,19 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
             return this;
         }
 
+        /**
+         * @param path the absolute path of {@code timeout(1)} run through the root helper; empty for none
+         * @return this builder
+         */
+        public Builder helperTimeout(String path) {
+            helperTimeout = path;
+            return this;
+        }
+
         /** @return the settings */
         public ExecutorSettings build() {
             return new ExecutorSettings(new ArrayList<>(commands.values()), maxConcurrent, queueTimeout,
-                    outputCapBytes, rootHelper);
+                    outputCapBytes, rootHelper, helperTimeout);
         }
     }
 }

@@ -62,6 +62,11 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
     private static final int READ_BUFFER = 8192;
     private static final File ROOT_DIRECTORY = new File("/");
     private static final File DEV_NULL = new File("/dev/null");
+    /** How long after timeout(1)'s SIGKILL the JVM still waits before it kills what it can. */
+    private static final int HELPER_MARGIN_SECONDS = 2;
+    /** timeout(1)'s exit status when the command ended on SIGTERM, and (128 + 9) on SIGKILL. */
+    private static final int TIMEOUT_TERM_STATUS = 124;
+    private static final int TIMEOUT_KILL_STATUS = 137;
 
     private final int uid;
     private final ExecutorService io;
@@ -134,9 +139,9 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
             throws CommandRejectedException, ExecutorSaturatedException, CommandFailedException {
         Objects.requireNonNull(request, "request");
         Allowlist current = allowlist;
-        List<String> argv;
+        Allowlist.Invocation invocation;
         try {
-            argv = current.argv(request);
+            invocation = current.invocation(request);
         } catch (CommandRejectedException e) {
             counters(current.knows(request.command()) ? request.command() : UNKNOWN_COMMAND).rejected();
             LOG.info("refused: {}", e.getMessage());
@@ -159,7 +164,7 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
             throw new CommandFailedException(request.command(), -1, "interrupted while waiting for a command slot");
         }
         try {
-            return execute(request, argv, settings.outputCapBytes(), c, current.privileged(request.command()));
+            return execute(request, invocation, settings.outputCapBytes(), c, current.privileged(request.command()));
         } finally {
             current.slots().release();
         }
@@ -169,8 +174,9 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         return counters.computeIfAbsent(name, n -> new Counters());
     }
 
-    private CommandResult execute(CommandRequest request, List<String> argv, int cap, Counters c, boolean privileged)
+    private CommandResult execute(CommandRequest request, Allowlist.Invocation invocation, int cap, Counters c, boolean privileged)
             throws CommandFailedException {
+        List<String> argv = invocation.argv();
         List<String> shown = Redactor.redactArgv(argv);
         if (privileged) {
             // an audit trail of what ran with privileges
@@ -207,9 +213,12 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
                 throw new CommandFailedException(request.command(), -1, "executor is shut down");
             }
         }
+        // with timeout(1) inside the root helper, it acts first; the JVM's own kill stays as the backstop
+        Duration deadline = invocation.helperTimeout() == null ? request.timeout()
+                : saturatedPlus(request.timeout(), Duration.ofSeconds(Allowlist.HELPER_KILL_AFTER_SECONDS + HELPER_MARGIN_SECONDS));
         boolean timedOut;
         try {
-            timedOut = !pump(process, out, err, saturatedNanos(request.timeout()), start);
+            timedOut = !pump(process, out, err, saturatedNanos(deadline), start);
         } catch (InterruptedException e) {
             killTree(process);
             Thread.currentThread().interrupt();
@@ -221,6 +230,11 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         }
         long nanos = System.nanoTime() - start;
         int status = process.isAlive() ? -1 : process.exitValue();
+        if (!timedOut && invocation.helperTimeout() != null && (status == TIMEOUT_TERM_STATUS || status == TIMEOUT_KILL_STATUS)
+                && nanos >= saturatedNanos(invocation.helperTimeout())) {
+            // timeout(1) ended it: 124 after SIGTERM, 128 + 9 after SIGKILL
+            timedOut = true;
+        }
         CommandResult result = new CommandResult(request.command(), shown, status, out.text(), err.text(),
                 out.truncated() || err.truncated(), Duration.ofNanos(nanos), timedOut);
         c.ran(nanos, timedOut, status != 0);
@@ -234,6 +248,14 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
             return duration.toNanos();
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
+        }
+    }
+
+    private static Duration saturatedPlus(Duration a, Duration b) {
+        try {
+            return a.plus(b);
+        } catch (ArithmeticException e) {
+            return a;
         }
     }
 

@@ -1,7 +1,9 @@
 package org.volumedriver.exec.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.volumedriver.exec.internal.TestPrograms.argvEcho;
 import static org.volumedriver.exec.internal.TestPrograms.script;
 import static org.volumedriver.exec.internal.TestPrograms.splitNul;
@@ -25,8 +27,79 @@ class ScopeAndPrivilegeTest {
     private static final TransientScope SCOPE = new TransientScope("volumedriver-quobyte-" + MD5 + ".scope",
             "system.slice", "volumedriver quobyte mount");
 
+    /** timeout(1) from coreutils, which the root helper runs in front of privileged commands by default. */
+    private static final String TIMEOUT = ExecutorSettings.DEFAULT_HELPER_TIMEOUT;
+
     @TempDir
     Path dir;
+
+    /** A root helper that runs the command as it is (drops sudo's -n): what sudo does, minus the privilege. */
+    private Path passThroughHelper() throws Exception {
+        return script(dir, "pass-through-sudo", "shift\nexec \"$@\"");
+    }
+
+    private static int notRoot() {
+        int me = ExecutableCheck.effectiveUid();
+        return me == 0 ? 4242 : me;
+    }
+
+    @Test
+    void aTimedOutPrivilegedCommandIsEndedByTimeoutInsideTheRootHelper() throws Exception {
+        // with a root helper the command runs as root and the unprivileged JVM could not kill it:
+        // timeout(1), run through the helper, ends it and its process group
+        Path grandchildPid = dir.resolve("grandchild.pid");
+        Path hang = script(dir, "hang", "sleep 300 &\necho $! > '" + grandchildPid + "'\nwait");
+        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ExecutorSettings.builder()
+                .rootHelper(passThroughHelper().toString(), "-n")
+                .command("hang", hang.toString(), true, List.of(List.of()))
+                .build(), notRoot())) {
+            CommandResult r = executor.run(CommandRequest.of("hang", Duration.ofMillis(700)));
+            assertEquals(124, r.exitStatus(), "timeout(1)'s status: it sent SIGTERM, not the JVM its SIGKILL");
+            assertTrue(r.timedOut());
+            assertEquals(TIMEOUT, r.argv().get(2));
+            assertEquals(1, executor.statistics().get("hang").timeouts());
+            long grandchild = TestPrograms.readPid(grandchildPid);
+            for (int i = 0; i < 100 && TestPrograms.alive(grandchild); i++) {
+                Thread.sleep(50);
+            }
+            assertFalse(TestPrograms.alive(grandchild), "the grandchild " + grandchild + " went with its process group");
+        }
+    }
+
+    @Test
+    void aPrivilegedCommandIgnoringSigtermGetsSigkillFromTimeout() throws Exception {
+        Path stubborn = script(dir, "stubborn", "trap '' TERM\nsleep 300");
+        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ExecutorSettings.builder()
+                .rootHelper(passThroughHelper().toString(), "-n")
+                .command("stubborn", stubborn.toString(), true, List.of(List.of()))
+                .build(), notRoot())) {
+            CommandResult r = executor.run(CommandRequest.of("stubborn", Duration.ofMillis(500)));
+            assertEquals(137, r.exitStatus(), "timeout(1) sent SIGKILL after --kill-after");
+            assertTrue(r.timedOut());
+        }
+    }
+
+    @Test
+    void anUnusableTimeoutRefusesPrivilegedCommandsAndAnEmptyOneIsLeftOut() throws Exception {
+        Path target = script(dir, "target", "echo direct");
+        ExecutorSettings.Builder settings = ExecutorSettings.builder()
+                .rootHelper(passThroughHelper().toString(), "-n")
+                .command("priv", target.toString(), true, List.of(List.of()))
+                .command("plain", target.toString(), false, List.of(List.of()));
+        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(
+                settings.helperTimeout(dir.resolve("no-timeout").toString()).build(), notRoot())) {
+            CommandRejectedException e = assertThrows(CommandRejectedException.class, () -> executor.run(CommandRequest.of("priv", T)));
+            assertTrue(e.getMessage().contains("root.helper.timeout"), e.getMessage());
+            assertEquals("direct\n", executor.run(CommandRequest.of("plain", T)).stdout());
+        }
+        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(settings.helperTimeout("").build(), notRoot())) {
+            CommandResult r = executor.run(CommandRequest.of("priv", T));
+            assertEquals(List.of(passThroughHelper().toString(), "-n", target.toString()), r.argv());
+            assertEquals("direct\n", r.stdout());
+        }
+        assertThrows(org.volumedriver.spi.InvalidConfigurationException.class,
+                () -> new ProcessCommandExecutor(settings.helperTimeout("timeout").build(), notRoot()));
+    }
 
     @Test
     void scopedRequestRunsUnderTheAllowlistedSystemdRunWithTheExactArgv() throws Exception {
@@ -80,8 +153,9 @@ class ScopeAndPrivilegeTest {
         int notRoot = me == 0 ? 4242 : me;
         try (ProcessCommandExecutor asUser = new ProcessCommandExecutor(settings, notRoot)) {
             CommandResult r = asUser.run(CommandRequest.of("priv", T, "arg"));
-            assertEquals(List.of("-n", target.toString(), "arg"), splitNul(r.stdout()), "ran through the helper");
-            assertEquals(List.of(helper.toString(), "-n", target.toString(), "arg"), r.argv());
+            assertEquals(List.of("-n", TIMEOUT, "--kill-after=2s", "10.000s", target.toString(), "arg"), splitNul(r.stdout()),
+                    "ran through the helper, under timeout(1)");
+            assertEquals(List.of(helper.toString(), "-n", TIMEOUT, "--kill-after=2s", "10.000s", target.toString(), "arg"), r.argv());
             assertEquals("direct\n", asUser.run(CommandRequest.of("plain", T, "arg")).stdout(),
                     "unprivileged commands never get the prefix");
         }
@@ -106,8 +180,8 @@ class ScopeAndPrivilegeTest {
             CommandResult r = executor.run(CommandRequest.of("mount.quobyte", T, "--disable-xattrs",
                     "registry/volume-1", "/srv/mnt/" + MD5).inScope(SCOPE));
             List<String> seen = splitNul(r.stdout());
-            assertEquals(List.of("-n", fakeSystemdRun.toString(), "--scope"), seen.subList(0, 3));
-            assertEquals(mount.toString(), seen.get(9));
+            assertEquals(List.of("-n", TIMEOUT, "--kill-after=2s", "10.000s", fakeSystemdRun.toString(), "--scope"), seen.subList(0, 6));
+            assertEquals(mount.toString(), seen.get(12));
         }
     }
 
