@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -23,7 +25,9 @@ import org.volumedriver.spi.UnsafePathException;
  * Checks a volume file before it is handed to the hypervisor (A5): it must be a regular file (no
  * symlink), and a qcow2 image must have the right magic, version 2 or 3, no external data file, no
  * unknown incompatible features, and a backing chain that stays in the same directory with names
- * matching the volume name pattern.
+ * matching the volume name pattern. A backing file whose format the image above it does not
+ * declare is opened by qemu after probing its content: it must then not look like any image format
+ * but raw and qcow2 (a vmdk descriptor, for one, can name any file on the host).
  */
 public final class Qcow2Inspector {
 
@@ -81,6 +85,7 @@ public final class Qcow2Inspector {
     private static void inspectChain(Path file, Pattern names) throws UnsafeImageException, UnsafePathException, InvalidConnectionInfoException {
         Set<Path> seen = new HashSet<>();
         Path current = file;
+        String declared = "qcow2";
         for (int depth = 0; current != null; depth++) {
             if (depth >= MAX_CHAIN) {
                 throw new UnsafeImageException("the backing chain is longer than " + MAX_CHAIN);
@@ -93,6 +98,13 @@ public final class Qcow2Inspector {
                 if (depth == 0) {
                     throw new UnsafeImageException("format qcow2 was given but the file has no qcow2 header");
                 }
+                if (declared == null) {
+                    String probed = probedFormat(current);
+                    if (probed != null) {
+                        throw new UnsafeImageException("the backing file has no declared format and looks like " + probed
+                                + ", which qemu would detect and open as such");
+                    }
+                }
                 return; // a raw backing file
             }
             if (h.backingName == null) {
@@ -103,8 +115,81 @@ public final class Qcow2Inspector {
             }
             Path backing = backingPath(file.getParent(), h.backingName, names);
             requireRegular(backing, "data.name (backing file)");
+            declared = h.backingFormat;
             current = backing;
         }
+    }
+
+    /** Magic bytes at offset 0 of the image formats qemu detects by content, other than qcow2. */
+    private static final Map<String, byte[]> SIGNATURES = Map.ofEntries(
+            Map.entry("vmdk", ascii("KDMV")),
+            Map.entry("vmdk (VMware 3)", ascii("COWD")),
+            Map.entry("vhdx", ascii("vhdxfile")),
+            Map.entry("vpc", ascii("conectix")),
+            Map.entry("qed", new byte[] { 'Q', 'E', 'D', 0 }),
+            Map.entry("bochs", ascii("Bochs Virtual HD Image")),
+            Map.entry("parallels", ascii("WithoutFreeSpace")),
+            Map.entry("parallels (extended)", ascii("WithouFreSpacExt")),
+            Map.entry("luks", new byte[] { 'L', 'U', 'K', 'S', (byte) 0xba, (byte) 0xbe }),
+            Map.entry("cloop", ascii("#!/bin/sh\n#V2.0 Format\n")));
+    /** vdi's signature, little-endian at offset 64. */
+    private static final int VDI_SIGNATURE = 0xbeda107f;
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * @param file a file that is not qcow2
+     * @return the format qemu's content probing would find in it other than raw, or {@code null}
+     */
+    static String probedFormat(Path file) throws UnsafeImageException {
+        if (file.getFileName().toString().endsWith(".dmg")) {
+            return "dmg"; // qemu's dmg driver claims files by this suffix alone
+        }
+        byte[] head = new byte[512];
+        int n = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buf = ByteBuffer.wrap(head);
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // the first sector is all the probes look at
+            }
+            n = buf.position();
+        } catch (IOException e) {
+            throw new UnsafeImageException("the backing file cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        for (Map.Entry<String, byte[]> s : SIGNATURES.entrySet()) {
+            byte[] magic = s.getValue();
+            if (n >= magic.length && Arrays.equals(head, 0, magic.length, magic, 0, magic.length)) {
+                return s.getKey();
+            }
+        }
+        if (n >= 68 && ByteBuffer.wrap(head, 64, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() == VDI_SIGNATURE) {
+            return "vdi";
+        }
+        if (looksLikeVmdkDescriptor(head, n)) {
+            return "vmdk (descriptor)";
+        }
+        return null;
+    }
+
+    /** qemu's vmdk probe: after comment lines and spaces, the first line is {@code version=1}, 2 or 3. */
+    private static boolean looksLikeVmdkDescriptor(byte[] head, int n) {
+        int p = 0;
+        while (p < n) {
+            if (head[p] == '#') {
+                while (p < n && head[p] != '\n') {
+                    p++;
+                }
+                p++;
+            } else if (head[p] == ' ' || head[p] == '\n' || head[p] == '\r' || head[p] == '\t') {
+                p++;
+            } else {
+                String line = new String(head, p, Math.min(11, n - p), StandardCharsets.US_ASCII);
+                return line.matches("(?s)version=[123]\r?\n.*");
+            }
+        }
+        return false;
     }
 
     static Path backingPath(Path directory, String backingName, Pattern names) throws UnsafeImageException {

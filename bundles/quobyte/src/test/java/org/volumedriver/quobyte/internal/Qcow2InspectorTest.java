@@ -118,6 +118,51 @@ class Qcow2InspectorTest {
     }
 
     @Test
+    void aBackingFileWithoutDeclaredFormatMustNotLookLikeAnotherImageFormat() throws Exception {
+        // qemu probes an undeclared backing file: a vmdk descriptor in a "raw" volume could name /etc/shadow
+        byte[] vdi = new byte[512];
+        ByteBuffer.wrap(vdi).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(64, 0xbeda107f);
+        Object[][] foreign = {
+            { ascii("# Disk DescriptorFile\nversion=1\nRW 8 FLAT \"/etc/shadow\" 0\n"), "vmdk (descriptor)" },
+            { ascii("KDMV\u0001\u0000\u0000\u0000"), "vmdk" },
+            { ascii("COWD"), "vmdk (VMware 3)" },
+            { ascii("vhdxfile"), "vhdx" },
+            { ascii("conectix"), "vpc" },
+            { new byte[] { 'Q', 'E', 'D', 0, 1 }, "qed" },
+            { vdi, "vdi" },
+            { ascii("Bochs Virtual HD Image\u0000"), "bochs" },
+            { ascii("WithoutFreeSpace"), "parallels" },
+            { new byte[] { 'L', 'U', 'K', 'S', (byte) 0xba, (byte) 0xbe, 0, 1 }, "luks" },
+            { ascii("#!/bin/sh\n#V2.0 Format\nmodprobe cloop file=$0\n"), "cloop" },
+        };
+        Path top = write(Fakes.VOLUME1, header(3, 0, Fakes.VOLUME2));
+        Path declaredRaw = write(Fakes.VOLUME1 + "." + Fakes.UUID2,
+                header(3, 0, Fakes.VOLUME2, Qcow2Inspector.EXT_BACKING_FORMAT, "raw".getBytes(StandardCharsets.US_ASCII)));
+        for (Object[] f : foreign) {
+            write(Fakes.VOLUME2, (byte[]) f[0]);
+            UnsafeImageException e = assertThrows(UnsafeImageException.class, () -> Qcow2Inspector.check(top, "qcow2", NAMES), (String) f[1]);
+            assertTrue(e.getMessage().contains("looks like " + f[1] + ","), e.getMessage());
+            // declared raw, qemu opens it as raw whatever it contains
+            assertDoesNotThrow(() -> Qcow2Inspector.check(declaredRaw, "qcow2", NAMES), (String) f[1]);
+        }
+        // ordinary raw data, also text that only resembles a descriptor, stays a raw backing file
+        for (byte[] raw : new byte[][] { new byte[512], ascii("version=12\n"), ascii("# comment\nname=version=1\n"), new byte[0] }) {
+            write(Fakes.VOLUME2, raw);
+            assertDoesNotThrow(() -> Qcow2Inspector.check(top, "qcow2", NAMES));
+        }
+        // qemu's dmg driver claims a file by its name alone
+        Pattern anyName = Pattern.compile("[a-z0-9.-]+");
+        write("base.dmg", new byte[512]);
+        Path onDmg = write("top", header(3, 0, "base.dmg"));
+        UnsafeImageException dmg = assertThrows(UnsafeImageException.class, () -> Qcow2Inspector.check(onDmg, "qcow2", anyName));
+        assertTrue(dmg.getMessage().contains("dmg"), dmg.getMessage());
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
     void refusesMissingAndSpecialFiles() throws Exception {
         assertThrows(InvalidConnectionInfoException.class, () -> Qcow2Inspector.check(dir.resolve(Fakes.VOLUME1), "raw", NAMES));
         Files.createDirectory(dir.resolve(Fakes.VOLUME1));
