@@ -4,7 +4,8 @@
  * Command line, as mount.quobyte's:  quobyte-standin [--disable-xattrs] <export> <dir> [-c <cfg>]
  *
  * It mounts a FUSE pass-through of a backing directory on <dir> with
- * "-o fsname=quobyte@<export>,subtype=quobyte", so /proc/self/mountinfo shows fstype fuse.quobyte
+ * "-o fsname=quobyte@<export>,subtype=quobyte" (plus allow_other when run by root, so that QEMU's
+ * user can open the images), so /proc/self/mountinfo shows fstype fuse.quobyte
  * and source quobyte@<export> (',' between registries is shown as '|', as the real client does).
  * The root reports st_size 0; attributes are cached for FUSE's default second. The process exits 0 only once the mount is established (the FUSE
  * daemon then runs in the background), non-zero on any failure.
@@ -340,7 +341,8 @@ int main(int argc, char **argv)
 
     /* the real client shows several registries joined by '|' */
     char fsname[1200];
-    snprintf(fsname, sizeof fsname, "fsname=quobyte@%s,subtype=quobyte", export);
+    /* allow_other, as a client serving VM images must: QEMU runs as its own user (libvirt-qemu) */
+    snprintf(fsname, sizeof fsname, "fsname=quobyte@%s,subtype=quobyte%s", export, geteuid() == 0 ? ",allow_other" : "");
     char *start = fsname + strlen("fsname=quobyte@");
     for (size_t i = 0; i < strlen(export); i++)
         if (start[i] == ',')
