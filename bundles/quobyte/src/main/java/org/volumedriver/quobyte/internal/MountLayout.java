@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.EnumSet;
@@ -33,6 +36,9 @@ public final class MountLayout {
     private final Path base;
     private final int mode;
     private final int uid;
+    private final String groupName;
+    /** Resolved by {@link #checkBase()}; {@code null} when no group is configured. */
+    private volatile GroupPrincipal group;
 
     /**
      * @param base the mount base, absolute and normalized
@@ -40,9 +46,20 @@ public final class MountLayout {
      * @param uid the owner every directory must have (the process's effective uid)
      */
     public MountLayout(Path base, int mode, int uid) {
+        this(base, mode, uid, "");
+    }
+
+    /**
+     * @param base the mount base, absolute and normalized
+     * @param mode the mode of created directories
+     * @param uid the owner every directory must have (the process's effective uid)
+     * @param groupName the group of created directories (and of the base), empty for none
+     */
+    public MountLayout(Path base, int mode, int uid, String groupName) {
         this.base = base;
         this.mode = mode;
         this.uid = uid;
+        this.groupName = groupName;
     }
 
     /** @return the effective uid of this process (owner of {@code /proc/self}) */
@@ -103,6 +120,15 @@ public final class MountLayout {
      * @throws InvalidConfigurationException naming {@code mount.base} and the reason
      */
     public void checkBase() throws InvalidConfigurationException {
+        if (!groupName.isEmpty()) {
+            try {
+                group = base.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(groupName);
+            } catch (UserPrincipalNotFoundException e) {
+                throw new InvalidConfigurationException("directory.group", "there is no group " + groupName);
+            } catch (IOException e) {
+                throw new InvalidConfigurationException("directory.group", "cannot be looked up (" + e.getClass().getSimpleName() + ")");
+            }
+        }
         Path p = base.getRoot();
         for (Path part : base) {
             p = p.resolve(part);
@@ -113,6 +139,7 @@ public final class MountLayout {
                 try {
                     Files.createDirectory(p);
                     Files.setPosixFilePermissions(p, permissions(mode));
+                    applyGroup(p);
                     a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 } catch (IOException ce) {
                     throw new InvalidConfigurationException("mount.base", "cannot create " + p + " (" + ce.getClass().getSimpleName() + ")");
@@ -139,6 +166,11 @@ public final class MountLayout {
             Set<PosixFilePermission> perms = a.permissions();
             if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
                 throw new InvalidConfigurationException("mount.base", "is group- or world-writable");
+            }
+            if (group != null && !group.equals(a.group())) {
+                // an existing base is the operator's: never regrouped behind their back
+                throw new InvalidConfigurationException("mount.base", "has group " + a.group().getName()
+                        + ", but directory.group is " + groupName + " (chgrp it, or change directory.group)");
             }
         } catch (IOException e) {
             throw new InvalidConfigurationException("mount.base", "cannot inspect it (" + e.getClass().getSimpleName() + ")");
@@ -207,12 +239,14 @@ public final class MountLayout {
             Files.createDirectory(dir);
             created = true;
             Files.setPosixFilePermissions(dir, permissions(mode));
+            applyGroup(dir);
         } catch (FileAlreadyExistsException e) {
             created = false;
         } catch (IOException e) {
             throw new UnsafePathException(dir.toString(), "cannot be created (" + e.getClass().getSimpleName() + ")");
         }
         verifyDirectory(dir, mode, true);
+        verifyGroup(dir);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             if (entries.iterator().hasNext()) {
                 throw new UnsafePathException(dir.toString(), "is not empty; refusing to mount over its contents");
@@ -242,6 +276,27 @@ public final class MountLayout {
             }
         } catch (NoSuchFileException e) {
             throw new UnsafePathException(dir.toString(), "vanished while being checked");
+        } catch (IOException e) {
+            throw new UnsafePathException(dir.toString(), "cannot be inspected (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** Gives a directory just created the configured group, so that QEMU's group can reach the volumes. */
+    private void applyGroup(Path dir) throws IOException {
+        if (group != null) {
+            Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(group);
+        }
+    }
+
+    private void verifyGroup(Path dir) throws UnsafePathException {
+        if (group == null) {
+            return;
+        }
+        try {
+            GroupPrincipal actual = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).group();
+            if (!group.equals(actual)) {
+                throw new UnsafePathException(dir.toString(), "has group " + actual.getName() + ", not " + groupName);
+            }
         } catch (IOException e) {
             throw new UnsafePathException(dir.toString(), "cannot be inspected (" + e.getClass().getSimpleName() + ")");
         }

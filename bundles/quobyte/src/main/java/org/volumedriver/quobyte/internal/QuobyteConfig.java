@@ -106,4 +106,10 @@ public @interface QuobyteConfig {
     /** @return the mode of created mount directories */
     @AttributeDefinition(name = "Directory mode", description = "Octal mode of mount directories; never group- or world-writable.")
     String directory_mode() default "0750";
+
+    /** @return the group of created directories */
+    @AttributeDefinition(name = "Directory group", required = false, description = "Group (name or number) given to the "
+            + "directories this driver creates, and required of the mount base, so that QEMU's group (e.g. libvirt-qemu or "
+            + "kvm) can reach the volumes under directory.mode 0750. Empty: the process's group, nothing checked.")
+    String directory_group() default "";
 }

@@ -132,7 +132,7 @@ public final class QuobyteEngine implements AutoCloseable {
     public QuobyteEngine(Settings settings, CommandExecutor executor, MountTable table, HealthProbe probe,
             SystemdDecision systemd, int uid) {
         this.settings = settings;
-        this.layout = new MountLayout(settings.mountBase, settings.directoryMode, uid);
+        this.layout = new MountLayout(settings.mountBase, settings.directoryMode, uid, settings.directoryGroup);
         this.executor = executor;
         this.table = table;
         this.probe = probe;

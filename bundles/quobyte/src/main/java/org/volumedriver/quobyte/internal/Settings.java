@@ -54,6 +54,7 @@ public final class Settings {
     final Path journal;
     final boolean journalSync;
     final int directoryMode;
+    final String directoryGroup;
 
     private Settings(Builder b, Path base, Optional<Path> cfg, Path journal, Pattern names, int mode, SystemdMode systemd) {
         this.mountBase = base;
@@ -77,6 +78,7 @@ public final class Settings {
         this.journal = journal;
         this.journalSync = b.journalSync;
         this.directoryMode = mode;
+        this.directoryGroup = b.directoryGroup;
     }
 
     /** @return a builder with the defaults of {@link QuobyteConfig} */
@@ -98,7 +100,8 @@ public final class Settings {
                 .probeTimeoutMs(c.probe_timeout_ms()).lockTimeoutMs(c.lock_timeout_ms())
                 .volumeNamePattern(c.volume_name_pattern()).legacyFuse(c.legacy_fuse())
                 .watchdogEnabled(c.watchdog_enabled()).watchdogIntervalS(c.watchdog_interval_s())
-                .journal(c.journal_path()).journalSync(c.journal_sync()).directoryMode(c.directory_mode()).build();
+                .journal(c.journal_path()).journalSync(c.journal_sync()).directoryMode(c.directory_mode())
+                .directoryGroup(c.directory_group()).build();
     }
 
     /** @return the mount base */
@@ -135,6 +138,7 @@ public final class Settings {
         out.put("journal.path", journal.toString());
         out.put("journal.sync", Boolean.toString(journalSync));
         out.put("directory.mode", String.format("%04o", directoryMode));
+        out.put("directory.group", directoryGroup);
         return out;
     }
 
@@ -160,6 +164,7 @@ public final class Settings {
         private long watchdogIntervalS = 60;
         private String journal = "";
         private String directoryMode = "0750";
+        private String directoryGroup = "";
         private boolean journalSync = true;
 
         private Builder() {
@@ -208,6 +213,9 @@ public final class Settings {
         public Builder journal(String v) { journal = v; return this; }
         /** @param v value @return this */
         public Builder directoryMode(String v) { directoryMode = v; return this; }
+
+        /** @param v a group name or number, empty for none @return this */
+        public Builder directoryGroup(String v) { directoryGroup = v == null ? "" : v.trim(); return this; }
 
         /**
          * @return the checked settings
@@ -272,6 +280,9 @@ public final class Settings {
             }
             if ((mode & 0022) != 0 || (mode & 0700) != 0700) {
                 throw new InvalidConfigurationException("directory.mode", "must give the owner rwx and nobody else write access");
+            }
+            if (!directoryGroup.isEmpty() && !directoryGroup.matches("[A-Za-z_][A-Za-z0-9_.-]{0,31}|[0-9]{1,10}")) {
+                throw new InvalidConfigurationException("directory.group", "must be a group name or number");
             }
             return new Settings(this, base, cfg, journalPath, names, mode, systemd);
         }

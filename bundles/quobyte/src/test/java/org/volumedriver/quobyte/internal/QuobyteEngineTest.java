@@ -76,7 +76,11 @@ class QuobyteEngineTest {
 
     /** The fake mount does not hide the directory: the volume file is written right after mounting. */
     void createVolumeOnMount(String export, String name, byte[] content) {
-        Path dir = base.resolve(MountLayout.hash(export));
+        createVolumeOnMount(base, export, name, content);
+    }
+
+    void createVolumeOnMount(Path mountBase, String export, String name, byte[] content) {
+        Path dir = mountBase.resolve(MountLayout.hash(export));
         executor.afterMount = () -> {
             try {
                 Files.write(dir.resolve(name), content);
@@ -472,6 +476,62 @@ class QuobyteEngineTest {
             assertFalse(Files.exists(foreign.resolve("mnt")));
         }
         assertTrue(executor.requests.isEmpty());
+    }
+
+    @Test
+    void createdDirectoriesGetTheConfiguredGroupAndAForeignGroupIsRefused() throws Exception {
+        // QEMU's group reaches the volumes under mode 0750; root may give any group, others only their own
+        String group = UID == 0 ? "nogroup"
+                : Files.readAttributes(tmp, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        Path groupedBase = tmp.resolve("grouped").resolve("mnt");
+        QuobyteEngine e = engine(Settings.builder().mountBase(groupedBase.toString()).watchdogEnabled(false).directoryGroup(group), NO_SYSTEMD);
+        try {
+            for (Path p : List.of(groupedBase.getParent(), groupedBase)) {
+                assertEquals(group, groupOf(p), p + " was created with the group");
+            }
+            createVolumeOnMount(groupedBase, EXPORT, VOLUME1, new byte[0]);
+            e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+            assertEquals(group, groupOf(groupedBase.resolve(HASH)), "the mount directory too");
+            assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+            executor.requests.clear();
+        } finally {
+            e.close();
+        }
+        QuobyteEngine again = engine(Settings.builder().mountBase(groupedBase.toString()).watchdogEnabled(false).directoryGroup(group), NO_SYSTEMD);
+        try {
+            Files.createDirectory(groupedBase.resolve(HASH));
+            Files.setPosixFilePermissions(groupedBase.resolve(HASH), PosixFilePermissions.fromString("rwxr-x---"));
+            if (UID == 0) {
+                Files.setAttribute(groupedBase.resolve(HASH), "unix:gid", 0);
+                UnsafePathException foreign = assertThrows(UnsafePathException.class,
+                        () -> again.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
+                assertTrue(foreign.getMessage().contains("has group"), foreign.getMessage());
+                assertTrue(executor.requests.isEmpty(), "refused before mounting");
+                Files.setAttribute(groupedBase.resolve(HASH), "unix:gid", 65534);
+            }
+            createVolumeOnMount(groupedBase, EXPORT, VOLUME1, new byte[0]);
+            again.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+            assertEquals(group, groupOf(groupedBase.resolve(HASH)));
+        } finally {
+            again.close();
+        }
+        InvalidConfigurationException unknown = assertThrows(InvalidConfigurationException.class,
+                () -> engine(Settings.builder().mountBase(groupedBase.toString()).directoryGroup("no-such-group-here"), NO_SYSTEMD));
+        assertEquals("directory.group", unknown.key());
+        if (UID == 0) {
+            // an existing base with another group is the operator's to change
+            Path other = Files.createDirectories(tmp.resolve("other").resolve("mnt"));
+            Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rwxr-x---"));
+            InvalidConfigurationException base = assertThrows(InvalidConfigurationException.class,
+                    () -> engine(Settings.builder().mountBase(other.toString()).directoryGroup("nogroup"), NO_SYSTEMD));
+            assertEquals("mount.base", base.key());
+            assertTrue(base.getMessage().contains("directory.group"), base.getMessage());
+        }
+    }
+
+    static String groupOf(Path p) throws java.io.IOException {
+        return Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                .group().getName();
     }
 
     @Test

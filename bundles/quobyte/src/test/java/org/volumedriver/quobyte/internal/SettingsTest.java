@@ -46,6 +46,8 @@ class SettingsTest {
             { "directory.mode", (UnaryOperator<Settings.Builder>) b -> b.directoryMode("0777") },
             { "directory.mode", (UnaryOperator<Settings.Builder>) b -> b.directoryMode("0500") },
             { "directory.mode", (UnaryOperator<Settings.Builder>) b -> b.directoryMode("rwx") },
+            { "directory.group", (UnaryOperator<Settings.Builder>) b -> b.directoryGroup("kvm;id") },
+            { "directory.group", (UnaryOperator<Settings.Builder>) b -> b.directoryGroup("-g") },
             { "journal.path", (UnaryOperator<Settings.Builder>) b -> b.journal("journal") },
         };
         for (Object[] c : cases) {
