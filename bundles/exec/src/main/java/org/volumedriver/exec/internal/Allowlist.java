@@ -201,15 +201,6 @@ final class Allowlist {
     }
 
     /**
-     * Checks a request and builds the argv to run. Nothing is spawned here.
-     *
-     * @throws CommandRejectedException naming the offending command, argument position or setting
-     */
-    List<String> argv(CommandRequest request) throws CommandRejectedException {
-        return invocation(request).argv();
-    }
-
-    /**
      * What runs for a request.
      *
      * @param argv the full argv
@@ -220,9 +211,11 @@ final class Allowlist {
     }
 
     /**
+     * Checks a request and builds what runs. Nothing is spawned here.
+     *
      * @param request the request
      * @return the argv and how its timeout is enforced
-     * @throws CommandRejectedException if the request is not allowed
+     * @throws CommandRejectedException naming the offending command, argument position or setting
      */
     Invocation invocation(CommandRequest request) throws CommandRejectedException {
         String name = request.command();
