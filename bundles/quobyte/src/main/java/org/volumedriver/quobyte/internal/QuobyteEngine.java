@@ -443,10 +443,7 @@ public final class QuobyteEngine implements AutoCloseable {
                     journalRemoval(rec, attachment);
                     Optional<MountEntry> m = visible(t.dir);
                     if (m.isEmpty()) {
-                        uncount(rec);
-                        rec.state(MountState.NOT_MOUNTED, "");
-                        layout.removeIfEmpty(t.dir);
-                        forgetIfIdle(rec);
+                        mountAlreadyGone(rec);
                         return DisconnectOutcome.UNMOUNTED;
                     }
                     if (!m.get().isQuobyte(settings.legacyFuse)) {
@@ -486,10 +483,7 @@ public final class QuobyteEngine implements AutoCloseable {
         try {
             Optional<MountEntry> m = visible(rec.dir);
             if (m.isEmpty()) {
-                uncount(rec);
-                rec.state(MountState.NOT_MOUNTED, "");
-                layout.removeIfEmpty(rec.dir);
-                forgetIfIdle(rec);
+                mountAlreadyGone(rec);
             } else if (m.get().isQuobyte(settings.legacyFuse) && probe(rec).isHealthy() && unmountIdle(rec)) {
                 return DisconnectOutcome.UNMOUNTED;
             }
@@ -706,6 +700,14 @@ public final class QuobyteEngine implements AutoCloseable {
             probe.forget(dir);
         }
         return r;
+    }
+
+    /** The mount went away without an unmount of ours (unmounted by hand, or never made): forget it. */
+    private void mountAlreadyGone(Record rec) {
+        uncount(rec);
+        rec.state(MountState.NOT_MOUNTED, "");
+        layout.removeIfEmpty(rec.dir);
+        forgetIfIdle(rec);
     }
 
     private void unmounted(Record rec) {
