@@ -149,9 +149,7 @@ class ScopeAndPrivilegeTest {
                 .command("priv", target.toString(), true, List.of(List.of("[a-z]+")))
                 .command("plain", target.toString(), false, List.of(List.of("[a-z]+")))
                 .build();
-        int me = ExecutableCheck.effectiveUid();
-        int notRoot = me == 0 ? 4242 : me;
-        try (ProcessCommandExecutor asUser = new ProcessCommandExecutor(settings, notRoot)) {
+        try (ProcessCommandExecutor asUser = new ProcessCommandExecutor(settings, notRoot())) {
             CommandResult r = asUser.run(CommandRequest.of("priv", T, "arg"));
             assertEquals(List.of("-n", TIMEOUT, "--kill-after=2s", "10.000s", target.toString(), "arg"), splitNul(r.stdout()),
                     "ran through the helper, under timeout(1)");
@@ -171,12 +169,11 @@ class ScopeAndPrivilegeTest {
         Path helper = argvEcho(dir, "fake-sudo");
         Path fakeSystemdRun = script(dir, "systemd-run", "exit 0");
         Path mount = script(dir, "mount.quobyte", "exit 0");
-        int me = ExecutableCheck.effectiveUid();
         try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ExecutorSettings.builder()
                 .rootHelper(helper.toString(), "-n")
                 .executable("mount.quobyte", mount.toString())
                 .systemdRun(fakeSystemdRun.toString())
-                .build(), me == 0 ? 4242 : me)) {
+                .build(), notRoot())) {
             CommandResult r = executor.run(CommandRequest.of("mount.quobyte", T, "--disable-xattrs",
                     "registry/volume-1", "/srv/mnt/" + MD5).inScope(SCOPE));
             List<String> seen = splitNul(r.stdout());
@@ -188,12 +185,11 @@ class ScopeAndPrivilegeTest {
     @Test
     void unusableRootHelperRefusesPrivilegedCommandsWhenNotRoot() throws Exception {
         Path target = script(dir, "target", "echo direct");
-        int me = ExecutableCheck.effectiveUid();
         try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ExecutorSettings.builder()
                 .rootHelper(dir.resolve("no-sudo").toString(), "-n")
                 .command("priv", target.toString(), true, List.of(List.of()))
                 .command("plain", target.toString(), false, List.of(List.of()))
-                .build(), me == 0 ? 4242 : me)) {
+                .build(), notRoot())) {
             assertThrows(CommandRejectedException.class, () -> executor.run(CommandRequest.of("priv", T)));
             assertEquals("direct\n", executor.run(CommandRequest.of("plain", T)).stdout());
         }

@@ -234,6 +234,14 @@ class RealMountTest {
         assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
     }
 
+    void awaitNoBlockedProbe(String why) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (probe.blocked() > 0) {
+            assertTrue(System.nanoTime() < end, why);
+            Thread.sleep(20);
+        }
+    }
+
     void waitUntilErrno(int errno) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (StatxProbe.statNow(dir).errno() != errno) {
@@ -279,11 +287,7 @@ class RealMountTest {
         } finally {
             signal("-CONT", pid);
         }
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (probe.blocked() > 0) {
-            assertTrue(System.nanoTime() < end, "the probe worker is released once the client runs again");
-            Thread.sleep(20);
-        }
+        awaitNoBlockedProbe("the probe worker is released once the client runs again");
         assertEquals(MountState.HEALTHY, e.heal(dir.toString(), false).state());
         assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
     }
@@ -321,11 +325,7 @@ class RealMountTest {
             signal("-CONT", stopped);
             signal("-KILL", stopped);
         }
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (probe.blocked() > 0) {
-            assertTrue(System.nanoTime() < end, "the blocked worker is released once the old client is gone");
-            Thread.sleep(20);
-        }
+        awaitNoBlockedProbe("the blocked worker is released once the old client is gone");
     }
 
     @Test
