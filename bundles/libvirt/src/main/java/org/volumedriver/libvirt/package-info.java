@@ -1,7 +1,7 @@
 /**
  * libvirt disk configuration and the attach/detach flow.
  *
- * <p>{@link org.volumedriver.libvirt.VolumeDrivers} finds the
+ * <p>The bundle provides {@link org.volumedriver.spi.VolumeDrivers}, which finds the
  * {@link org.volumedriver.spi.VolumeDriver} registered for a {@code driver_volume_type};
  * {@link org.volumedriver.libvirt.DiskXmlService} turns a {@link org.volumedriver.spi.DiskSpec}
  * into a libvirt {@code <disk>} element after checking every value against configured allowlists;

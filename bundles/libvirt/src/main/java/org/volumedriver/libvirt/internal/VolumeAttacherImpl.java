@@ -27,7 +27,7 @@ import org.volumedriver.libvirt.DetachResult;
 import org.volumedriver.libvirt.DiskXmlService;
 import org.volumedriver.libvirt.InvalidDiskSpecException;
 import org.volumedriver.libvirt.VolumeAttacher;
-import org.volumedriver.libvirt.VolumeDrivers;
+import org.volumedriver.spi.VolumeDrivers;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;

@@ -16,7 +16,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.volumedriver.libvirt.VolumeDrivers;
+import org.volumedriver.spi.VolumeDrivers;
 import org.volumedriver.spi.Redactor;
 import org.volumedriver.spi.UnknownDriverException;
 import org.volumedriver.spi.VolumeDriver;

@@ -32,7 +32,7 @@ import org.osgi.framework.wiring.FrameworkWiring;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.DiskXmlService;
 import org.volumedriver.libvirt.VolumeAttacher;
-import org.volumedriver.libvirt.VolumeDrivers;
+import org.volumedriver.spi.VolumeDrivers;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;
@@ -71,7 +71,7 @@ class OsgiFrameworkTest {
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",",
-                "org.volumedriver.spi;version=1.0.0",
+                "org.volumedriver.spi;version=1.1.0",
                 "org.volumedriver.libvirt;version=1.0.0",
                 "org.slf4j;version=2.0.16",
                 "org.slf4j.event;version=2.0.16",

@@ -8,7 +8,7 @@ import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
-import org.volumedriver.libvirt.VolumeDrivers;
+import org.volumedriver.spi.VolumeDrivers;
 import org.volumedriver.shell.internal.DriverLookup;
 import org.volumedriver.spi.VolumeDriver;
 

@@ -5,7 +5,7 @@ import java.util.List;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.support.CommandException;
-import org.volumedriver.libvirt.VolumeDrivers;
+import org.volumedriver.spi.VolumeDrivers;
 import org.volumedriver.shell.internal.DriverLookup;
 import org.volumedriver.shell.internal.ShellErrors;
 import org.volumedriver.spi.VolumeDriver;

@@ -9,7 +9,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import org.volumedriver.libvirt.VolumeDrivers;
+import org.volumedriver.spi.VolumeDrivers;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.UnknownDriverException;

@@ -10,7 +10,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
-import org.volumedriver.libvirt.VolumeDrivers;
+import org.volumedriver.spi.VolumeDrivers;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.MountStatus;

@@ -41,7 +41,7 @@ import org.volumedriver.exec.CommandDefinition;
 import org.volumedriver.exec.CommandExecutor;
 import org.volumedriver.libvirt.DiskXmlService;
 import org.volumedriver.libvirt.VolumeAttacher;
-import org.volumedriver.libvirt.VolumeDrivers;
+import org.volumedriver.spi.VolumeDrivers;
 import org.volumedriver.quobyte.QuobyteAdmin;
 import org.volumedriver.spi.VolumeDriver;
 

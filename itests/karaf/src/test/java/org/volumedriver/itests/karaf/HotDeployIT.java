@@ -167,7 +167,7 @@ public class HotDeployIT extends VolumedriverTestSupport {
     private void installed() throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         for (String filter : List.of("(&(objectClass=org.volumedriver.spi.VolumeDriver)(volume.driver.type=quobyte))",
-                "(objectClass=org.volumedriver.libvirt.VolumeDrivers)", "(objectClass=org.volumedriver.libvirt.VolumeAttacher)")) {
+                "(objectClass=org.volumedriver.spi.VolumeDrivers)", "(objectClass=org.volumedriver.libvirt.VolumeAttacher)")) {
             while (bundleContext.getServiceReferences((String) null, filter) == null) {
                 assertTrue("no service " + filter, System.currentTimeMillis() < deadline);
                 Thread.sleep(100);

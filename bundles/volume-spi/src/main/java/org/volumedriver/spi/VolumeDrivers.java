@@ -1,16 +1,14 @@
-package org.volumedriver.libvirt;
+package org.volumedriver.spi;
 
 import java.util.SortedSet;
 
 import org.osgi.annotation.versioning.ProviderType;
-import org.volumedriver.spi.UnknownDriverException;
-import org.volumedriver.spi.VolumeDriver;
 
 /**
  * The registry of volume drivers, kept current as driver services come and go.
  *
  * <p>Drivers are OSGi services registered under {@link VolumeDriver} with the service property
- * {@value org.volumedriver.spi.VolumeDriver#TYPE_PROPERTY}. A driver bundle can be installed,
+ * {@value VolumeDriver#TYPE_PROPERTY}. A driver bundle can be installed,
  * updated or removed while callers run; a lookup always sees the drivers registered at that moment.
  * When two services claim the same type, the one with the highest service ranking wins.
  */
