@@ -203,6 +203,24 @@ public final class MountLayout {
     }
 
     /**
+     * A journal kept outside the base must lie in a directory nobody else can change.
+     *
+     * @param journalDir the directory of the configured journal
+     * @throws InvalidConfigurationException naming {@code journal.path} and the reason
+     */
+    public void checkJournalDirectory(Path journalDir) throws InvalidConfigurationException {
+        try {
+            PosixFileAttributes a = Files.readAttributes(journalDir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) Files.getAttribute(journalDir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if (!a.isDirectory() || (mode & 0022) != 0) {
+                throw new InvalidConfigurationException("journal.path", "its directory must be a directory that is not group- or world-writable");
+            }
+        } catch (IOException e) {
+            throw new InvalidConfigurationException("journal.path", "its directory cannot be inspected (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
      * Makes sure a private state directory exists below the base, for lock files and the default
      * journal.
      *

@@ -19,7 +19,7 @@ import org.volumedriver.exec.CommandStatistics;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.InvalidConnectionInfoException;
 
-/** Test doubles: a recording executor acting on a synthetic mount table, and a probe. */
+/** Test doubles: a recording mounter and executor acting on a synthetic mount table, and a probe. */
 final class Fakes {
 
     static final String UUID1 = "6f2c0a4e-3c1b-4d5e-9f00-123456789abc";
@@ -83,78 +83,126 @@ final class Fakes {
         }
     }
 
-    /** Records every request; mount adds to the table, umount removes unless the dir is busy. */
-    static final class Executor implements CommandExecutor {
-        final List<CommandRequest> requests = new CopyOnWriteArrayList<>();
+    /**
+     * One call of the fake mounter.
+     *
+     * @param command {@code mount.quobyte} or {@code umount}
+     * @param dir the mount directory
+     * @param lazy for an unmount, whether it was lazy
+     */
+    record Call(String command, Path dir, boolean lazy) {
+    }
+
+    /** Records every call; mount adds to the table, umount removes unless the dir is busy. */
+    static final class Mounter implements org.volumedriver.quobyte.internal.Mounter {
+        final List<Call> calls = new CopyOnWriteArrayList<>();
         final Table table;
         final Set<String> busy = ConcurrentHashMap.newKeySet();
         volatile int mountExitStatus;
         volatile boolean mountAnyway;
         volatile boolean mountTimesOut;
-        volatile Function<CommandRequest, CommandResult> systemctl = r -> result(r, 0, "running\n");
         volatile Runnable beforeMount = () -> { };
         volatile Runnable afterMount = () -> { };
         volatile Runnable beforeUmount = () -> { };
         /** Thrown by the next umount calls instead of running them (saturated, or could not start). */
         volatile org.volumedriver.spi.VolumeDriverException umountFailure;
 
-        Executor(Table table) {
+        Mounter(Table table) {
             this.table = table;
         }
 
+        @Override
+        public Outcome mount(String export, Path dir) {
+            calls.add(new Call("mount.quobyte", dir, false));
+            beforeMount.run();
+            if (mountTimesOut) {
+                return new Outcome(137, true);
+            }
+            if (mountExitStatus == 0 || mountAnyway) {
+                table.mountQuobyte(dir.toString(), export);
+                afterMount.run();
+            }
+            return new Outcome(mountExitStatus, false);
+        }
+
+        @Override
+        public Outcome unmount(Path dir, boolean lazy) throws org.volumedriver.spi.VolumeDriverException {
+            calls.add(new Call("umount", dir, lazy));
+            beforeUmount.run();
+            if (umountFailure != null) {
+                throw umountFailure;
+            }
+            if (!lazy && busy.contains(dir.toString())) {
+                return new Outcome(32, false);
+            }
+            boolean removed = table.unmount(dir.toString());
+            if (removed && !table.isMounted(dir.toString())) {
+                // the files "inside" the fake mount disappear with it
+                try (var files = java.nio.file.Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        java.nio.file.Files.deleteIfExists(f);
+                    }
+                } catch (java.io.IOException e) {
+                    // nothing there
+                }
+            }
+            return new Outcome(removed ? 0 : 32, false);
+        }
+
+        @Override
+        public List<MountEntry> table() {
+            return table.read();
+        }
+
+        List<Call> named(String command) {
+            return calls.stream().filter(c -> c.command().equals(command)).toList();
+        }
+    }
+
+    /**
+     * Records every request; {@code mount.quobyte} and {@code umount} act through a fake
+     * {@link Mounter} on the same table, {@code systemctl} answers as told.
+     */
+    static final class Executor implements CommandExecutor {
+        final List<CommandRequest> requests = new CopyOnWriteArrayList<>();
+        final Mounter mounter;
+        volatile Function<CommandRequest, CommandResult> systemctl = r -> result(r, 0, "running\n");
+
+        Executor(Table table) {
+            this.mounter = new Mounter(table);
+        }
+
         static CommandResult result(CommandRequest r, int status, String stdout) {
+            return result(r, status, stdout, false);
+        }
+
+        private static CommandResult result(CommandRequest r, int status, String stdout, boolean timedOut) {
             List<String> argv = new ArrayList<>();
             argv.add(r.command());
             argv.addAll(r.arguments());
-            return new CommandResult(r.command(), argv, status, stdout, "", false, Duration.ofMillis(1), false);
+            return new CommandResult(r.command(), argv, status, stdout, "", false, Duration.ofMillis(1), timedOut);
         }
 
         @Override
         public CommandResult run(CommandRequest r)
                 throws org.volumedriver.spi.ExecutorSaturatedException, org.volumedriver.spi.CommandFailedException {
             requests.add(r);
-            switch (r.command()) {
-                case "mount.quobyte": {
-                    beforeMount.run();
-                    if (mountTimesOut) {
-                        return new CommandResult(r.command(), List.of(), 137, "", "", false, Duration.ofMillis(1), true);
-                    }
-                    if (mountExitStatus == 0 || mountAnyway) {
-                        table.mountQuobyte(r.arguments().get(2), r.arguments().get(1));
-                        afterMount.run();
-                    }
-                    return result(r, mountExitStatus, "");
-                }
-                case "umount": {
-                    beforeUmount.run();
-                    if (umountFailure instanceof org.volumedriver.spi.ExecutorSaturatedException s) {
-                        throw s;
-                    }
-                    if (umountFailure instanceof org.volumedriver.spi.CommandFailedException f) {
-                        throw f;
-                    }
-                    boolean lazy = r.arguments().contains("-l");
-                    String dir = r.arguments().get(r.arguments().size() - 1);
-                    if (!lazy && busy.contains(dir)) {
-                        return result(r, 32, "");
-                    }
-                    boolean removed = table.unmount(dir);
-                    if (removed && !table.isMounted(dir)) {
-                        // the files "inside" the fake mount disappear with it
-                        try (var files = java.nio.file.Files.list(Path.of(dir))) {
-                            for (Path f : files.toList()) {
-                                java.nio.file.Files.deleteIfExists(f);
-                            }
-                        } catch (java.io.IOException e) {
-                            // nothing there
-                        }
-                    }
-                    return result(r, removed ? 0 : 32, "");
-                }
-                case "systemctl":
+            List<String> args = r.arguments();
+            try {
+                org.volumedriver.quobyte.internal.Mounter.Outcome o = switch (r.command()) {
+                    case "mount.quobyte" -> mounter.mount(args.get(1), Path.of(args.get(2)));
+                    case "umount" -> mounter.unmount(Path.of(args.get(args.size() - 1)), args.contains("-l"));
+                    case "systemctl" -> null;
+                    default -> throw new AssertionError("unexpected command " + r.command());
+                };
+                if (o == null) {
                     return systemctl.apply(r);
-                default:
-                    throw new AssertionError("unexpected command " + r.command());
+                }
+                return result(r, o.exitStatus(), "", o.timedOut());
+            } catch (org.volumedriver.spi.ExecutorSaturatedException | org.volumedriver.spi.CommandFailedException e) {
+                throw e;
+            } catch (org.volumedriver.spi.VolumeDriverException e) {
+                throw new AssertionError(e);
             }
         }
 

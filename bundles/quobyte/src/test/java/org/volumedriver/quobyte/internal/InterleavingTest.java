@@ -26,7 +26,7 @@ import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.VolumeDriverException;
 
-/** Deterministic interleavings: the fake executor parks inside a command until the test releases it. */
+/** Deterministic interleavings: the fake mounter parks inside a mount or unmount until the test releases it. */
 class InterleavingTest {
 
     static final String EXPORT = QuobyteEngineTest.EXPORT;
@@ -37,7 +37,7 @@ class InterleavingTest {
     Path base;
     Path dir;
     Fakes.Table table;
-    Fakes.Executor executor;
+    Fakes.Mounter mounter;
     Fakes.Probe probe;
     ExecutorService threads;
 
@@ -46,10 +46,10 @@ class InterleavingTest {
         base = tmp.resolve("mnt");
         dir = base.resolve(QuobyteEngineTest.HASH);
         table = new Fakes.Table();
-        executor = new Fakes.Executor(table);
+        mounter = new Fakes.Mounter(table);
         probe = new Fakes.Probe();
         threads = Executors.newCachedThreadPool();
-        executor.afterMount = () -> QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
+        mounter.afterMount = () -> QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
     }
 
     @AfterEach
@@ -58,7 +58,7 @@ class InterleavingTest {
     }
 
     QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).build(), executor, table, probe,
+        QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).build(), mounter, probe,
                 NO_SYSTEMD, MountLayout.currentUid());
         e.start();
         return e;
@@ -89,7 +89,7 @@ class InterleavingTest {
         QuobyteEngine e = engine();
         CountDownLatch inMount = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        executor.beforeMount = () -> {
+        mounter.beforeMount = () -> {
             inMount.countDown();
             await(release);
         };
@@ -101,7 +101,7 @@ class InterleavingTest {
         release.countDown();
         a.get(10, TimeUnit.SECONDS);
         b.get(10, TimeUnit.SECONDS);
-        assertEquals(1, executor.named("mount.quobyte").size());
+        assertEquals(1, mounter.named("mount.quobyte").size());
         assertEquals(2, e.mounts().get(0).attachments().size());
     }
 
@@ -112,13 +112,13 @@ class InterleavingTest {
         Path otherDir = base.resolve(MountLayout.hash(other));
         CountDownLatch inMount = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        executor.beforeMount = () -> {
+        mounter.beforeMount = () -> {
             if (Thread.currentThread().getName().equals("slow")) {
                 inMount.countDown();
                 await(release);
             }
         };
-        executor.afterMount = () -> {
+        mounter.afterMount = () -> {
             QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
             if (Files.isDirectory(otherDir)) {
                 QuobyteEngineTest.wrappedWrite(otherDir.resolve(VOLUME1));
@@ -138,7 +138,7 @@ class InterleavingTest {
         assertTrue(table.isMounted(otherDir.toString()));
         release.countDown();
         slow.join(10_000);
-        assertEquals(2, executor.named("mount.quobyte").size());
+        assertEquals(2, mounter.named("mount.quobyte").size());
     }
 
     @Test
@@ -146,7 +146,7 @@ class InterleavingTest {
         QuobyteEngine e = engine(Settings.builder().maxConcurrentOperations(1));
         CountDownLatch inMount = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        executor.beforeMount = () -> {
+        mounter.beforeMount = () -> {
             inMount.countDown();
             await(release);
         };
@@ -156,7 +156,7 @@ class InterleavingTest {
         org.volumedriver.spi.LimitExceededException ex = assertThrows(org.volumedriver.spi.LimitExceededException.class,
                 () -> e.connect(info(other, VOLUME1), new Attachment(VOLUME1, "vm2")));
         assertEquals("max.concurrent.operations", ex.limit());
-        assertEquals(1, executor.named("mount.quobyte").size(), "no second process");
+        assertEquals(1, mounter.named("mount.quobyte").size(), "no second process");
         assertFalse(Files.exists(base.resolve(MountLayout.hash(other))), "nothing created");
         release.countDown();
         a.get(10, TimeUnit.SECONDS);
@@ -168,7 +168,7 @@ class InterleavingTest {
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
         CountDownLatch inUmount = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        executor.beforeUmount = () -> {
+        mounter.beforeUmount = () -> {
             inUmount.countDown();
             await(release);
         };
@@ -181,11 +181,11 @@ class InterleavingTest {
         assertEquals(DisconnectOutcome.UNMOUNTED, d.get(10, TimeUnit.SECONDS));
         c.get(10, TimeUnit.SECONDS);
         assertTrue(table.isMounted(dir.toString()), "vm2 remains, so the export is mounted");
-        assertEquals(2, executor.named("mount.quobyte").size());
+        assertEquals(2, mounter.named("mount.quobyte").size());
         assertEquals(1, e.mounts().get(0).attachments().size());
         assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
         // and the other way round: the last disconnect after that unmounts
-        executor.beforeUmount = () -> { };
+        mounter.beforeUmount = () -> { };
         assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
         assertFalse(table.isMounted(dir.toString()));
     }
@@ -194,10 +194,10 @@ class InterleavingTest {
     void failedUnmountThenConnect() throws Exception {
         QuobyteEngine e = engine();
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
-        executor.busy.add(dir.toString());
+        mounter.busy.add(dir.toString());
         CountDownLatch inUmount = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        executor.beforeUmount = () -> {
+        mounter.beforeUmount = () -> {
             inUmount.countDown();
             await(release);
         };
@@ -208,7 +208,7 @@ class InterleavingTest {
         release.countDown();
         assertEquals(DisconnectOutcome.BUSY, d.get(10, TimeUnit.SECONDS));
         c.get(10, TimeUnit.SECONDS);
-        assertEquals(1, executor.named("mount.quobyte").size(), "the busy mount is reused");
+        assertEquals(1, mounter.named("mount.quobyte").size(), "the busy mount is reused");
         assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
         assertEquals(1, e.mounts().get(0).attachments().size());
     }
@@ -218,24 +218,24 @@ class InterleavingTest {
         QuobyteEngine first = engine();
         CountDownLatch inMount = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        executor.beforeMount = () -> {
+        mounter.beforeMount = () -> {
             inMount.countDown();
             await(release);
         };
         Future<?> a = threads.submit(() -> first.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
         await(inMount);
-        Fakes.Executor secondExecutor = new Fakes.Executor(table);
+        Fakes.Mounter secondMounter = new Fakes.Mounter(table);
         QuobyteEngine second = new QuobyteEngine(Settings.builder().mountBase(base.toString()).lockTimeoutMs(200)
-                .journal(tmp.resolve("other.journal").toString()).build(), secondExecutor, table, probe, NO_SYSTEMD, MountLayout.currentUid());
+                .journal(tmp.resolve("other.journal").toString()).build(), secondMounter, probe, NO_SYSTEMD, MountLayout.currentUid());
         second.start();
         VolumeDriverException ex = assertThrows(VolumeDriverException.class,
                 () -> second.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
         assertEquals("LOCK_TIMEOUT", ex.code());
-        assertTrue(secondExecutor.requests.isEmpty());
+        assertTrue(secondMounter.calls.isEmpty());
         release.countDown();
         a.get(10, TimeUnit.SECONDS);
         second.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2"));
-        assertTrue(secondExecutor.requests.isEmpty(), "the mount made by the first is healthy: reused");
+        assertTrue(secondMounter.calls.isEmpty(), "the mount made by the first is healthy: reused");
     }
 
     @Test
@@ -254,13 +254,13 @@ class InterleavingTest {
             VolumeDriverException ex = assertThrows(VolumeDriverException.class,
                     () -> e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
             assertEquals("LOCK_TIMEOUT", ex.code());
-            assertTrue(executor.requests.isEmpty(), "nothing runs while another agent holds the directory");
+            assertTrue(mounter.calls.isEmpty(), "nothing runs while another agent holds the directory");
         } finally {
             holder.getOutputStream().close();
             assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
         }
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
-        assertEquals(1, executor.named("mount.quobyte").size());
+        assertEquals(1, mounter.named("mount.quobyte").size());
     }
 
     @Test
@@ -272,7 +272,7 @@ class InterleavingTest {
         QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
         QuobyteEngine e = engine();
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
         assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
     }
 
@@ -285,9 +285,9 @@ class InterleavingTest {
         table.unmount(dir.toString());
         QuobyteEngine second = engine();
         assertEquals(MountState.NOT_MOUNTED, second.mounts().get(0).state());
-        int before = executor.requests.size();
+        int before = mounter.calls.size();
         assertEquals(DisconnectOutcome.UNMOUNTED, second.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
-        assertEquals(before, executor.requests.size());
+        assertEquals(before, mounter.calls.size());
         assertTrue(second.mounts().isEmpty());
     }
 
@@ -300,7 +300,7 @@ class InterleavingTest {
         Files.deleteIfExists(dir.resolve(VOLUME1));
         QuobyteEngine second = engine();
         second.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2"));
-        assertEquals(2, executor.named("mount.quobyte").size());
+        assertEquals(2, mounter.named("mount.quobyte").size());
         assertEquals(2, second.mounts().get(0).attachments().size());
     }
 }

@@ -16,8 +16,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.volumedriver.exec.CommandRequest;
-import org.volumedriver.exec.TransientScope;
 import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.CommandFailedException;
@@ -49,14 +47,14 @@ class QuobyteEngineTest {
     Path tmp;
     Path base;
     Fakes.Table table;
-    Fakes.Executor executor;
+    Fakes.Mounter mounter;
     Fakes.Probe probe;
 
     @BeforeEach
     void setUp() {
         base = tmp.resolve("mnt");
         table = new Fakes.Table();
-        executor = new Fakes.Executor(table);
+        mounter = new Fakes.Mounter(table);
         probe = new Fakes.Probe();
     }
 
@@ -69,7 +67,7 @@ class QuobyteEngineTest {
     }
 
     QuobyteEngine engine(Settings.Builder b, SystemdDecision systemd) throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(b.build(), executor, table, probe, systemd, UID);
+        QuobyteEngine e = new QuobyteEngine(b.build(), mounter, probe, systemd, UID);
         e.start();
         return e;
     }
@@ -81,7 +79,7 @@ class QuobyteEngineTest {
 
     void createVolumeOnMount(Path mountBase, String export, String name, byte[] content) {
         Path dir = mountBase.resolve(MountLayout.hash(export));
-        executor.afterMount = () -> {
+        mounter.afterMount = () -> {
             try {
                 Files.write(dir.resolve(name), content);
             } catch (Exception e) {
@@ -104,27 +102,6 @@ class QuobyteEngineTest {
     }
 
     @Test
-    void goldenArgvWithoutSystemd() throws Exception {
-        QuobyteEngine e = engine();
-        CommandRequest r = e.mountRequest(EXPORT, base.resolve(HASH));
-        assertEquals("mount.quobyte", r.command());
-        assertEquals(List.of("--disable-xattrs", EXPORT, base.resolve(HASH).toString()), r.arguments());
-        assertTrue(r.optionalScope().isEmpty());
-    }
-
-    @Test
-    void goldenArgvWithSystemdAndClientConfig() throws Exception {
-        Path cfg = tmp.resolve("client.cfg");
-        Files.writeString(cfg, "x");
-        Files.setPosixFilePermissions(cfg, PosixFilePermissions.fromString("rw-r-----"));
-        QuobyteEngine e = engine(settings().clientConfig(cfg.toString()).slice("storage.slice"), SYSTEMD);
-        CommandRequest r = e.mountRequest(EXPORT, base.resolve(HASH));
-        assertEquals(List.of("--disable-xattrs", EXPORT, base.resolve(HASH).toString(), "-c", cfg.toString()), r.arguments());
-        assertEquals(new TransientScope("volumedriver-quobyte-" + HASH + ".scope", "storage.slice", QuobyteEngine.SCOPE_DESCRIPTION),
-                r.scope());
-    }
-
-    @Test
     void connectMountsOnceAndSecondAttachmentRunsNoCommand() throws Exception {
         QuobyteEngine e = engine();
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
@@ -132,18 +109,18 @@ class QuobyteEngineTest {
         assertEquals("file", d.sourceType());
         assertEquals(base.resolve(HASH).resolve(VOLUME1).toString(), d.sourcePath());
         assertEquals("raw", d.format());
-        assertEquals(1, executor.named("mount.quobyte").size());
-        int before = executor.requests.size();
+        assertEquals(1, mounter.named("mount.quobyte").size());
+        int before = mounter.calls.size();
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")); // repeat: harmless
-        assertEquals(before, executor.requests.size(), "a healthy mount starts no process");
+        assertEquals(before, mounter.calls.size(), "a healthy mount starts no process");
         assertEquals(2, e.mounts().get(0).attachments().size());
         assertEquals(DisconnectOutcome.STILL_IN_USE, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertEquals(DisconnectOutcome.NOT_ATTACHED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertTrue(table.isMounted(base.resolve(HASH).toString()));
         assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
         assertFalse(table.isMounted(base.resolve(HASH).toString()));
-        assertEquals(List.of("--no-canonicalize", base.resolve(HASH).toString()), executor.named("umount").get(0).arguments());
+        assertEquals(new Fakes.Call("umount", base.resolve(HASH), false), mounter.named("umount").get(0));
         assertFalse(Files.exists(base.resolve(HASH)), "directory removed after the verified unmount");
         assertEquals(1L, e.counterSnapshot().get("mounts"));
         assertEquals(1L, e.counterSnapshot().get("unmounts"));
@@ -180,7 +157,7 @@ class QuobyteEngineTest {
                 att(VOLUME1, "vm1")));
         assertThrows(InvalidConnectionInfoException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME2, "vm1")));
         assertThrows(UnsupportedFormatException.class, () -> e.connect(info(EXPORT, VOLUME1, "vmdk"), att(VOLUME1, "vm1")));
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
         try (var s = Files.list(base)) {
             assertEquals(List.of(base.resolve(QuobyteEngine.STATE_DIR)), s.toList());
         }
@@ -205,14 +182,14 @@ class QuobyteEngineTest {
             VolumeDriverException ex = assertThrows(VolumeDriverException.class, () -> e.connect(info, att(VOLUME1, "vm1")));
             assertFalse(ex.getMessage().contains("hunter2"), ex.getMessage());
         }
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
     }
 
     @Test
     void nonZeroExitIsFailureAndEverythingIsUndone() throws Exception {
         QuobyteEngine e = engine();
-        executor.mountExitStatus = 4;
-        executor.mountAnyway = true; // the original accepted 4 even though the mount is there
+        mounter.mountExitStatus = 4;
+        mounter.mountAnyway = true; // the original accepted 4 even though the mount is there
         CommandFailedException ex = assertThrows(CommandFailedException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertEquals(4, ex.exitStatus());
         assertFalse(table.isMounted(base.resolve(HASH).toString()), "whatever got mounted is unmounted");
@@ -224,7 +201,7 @@ class QuobyteEngineTest {
     @Test
     void timeoutIsFailure() throws Exception {
         QuobyteEngine e = engine();
-        executor.mountTimesOut = true;
+        mounter.mountTimesOut = true;
         assertThrows(CommandTimedOutException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertFalse(Files.exists(base.resolve(HASH)));
     }
@@ -232,8 +209,8 @@ class QuobyteEngineTest {
     @Test
     void exitZeroWithoutMountIsFailure() throws Exception {
         QuobyteEngine e = engine(settings().mountAppearTimeoutMs(50), NO_SYSTEMD);
-        executor.mountExitStatus = 0;
-        executor.afterMount = () -> table.unmount(base.resolve(HASH).toString());
+        mounter.mountExitStatus = 0;
+        mounter.afterMount = () -> table.unmount(base.resolve(HASH).toString());
         assertThrows(MountUnhealthyException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertFalse(Files.exists(base.resolve(HASH)));
     }
@@ -244,7 +221,7 @@ class QuobyteEngineTest {
         probe.results.put(base.resolve(HASH), ProbeResult.ofSize(4096));
         assertThrows(MountUnhealthyException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertFalse(table.isMounted(base.resolve(HASH).toString()));
-        assertEquals(1, executor.named("umount").size());
+        assertEquals(1, mounter.named("umount").size());
         assertFalse(Files.exists(base.resolve(HASH)));
     }
 
@@ -268,7 +245,7 @@ class QuobyteEngineTest {
     void symlinkVolumeFileIsRefused() throws Exception {
         QuobyteEngine e = engine();
         Path dir = base.resolve(HASH);
-        executor.afterMount = () -> {
+        mounter.afterMount = () -> {
             try {
                 Files.createSymbolicLink(dir.resolve(VOLUME1), Path.of("/etc/passwd"));
             } catch (Exception ex) {
@@ -286,12 +263,12 @@ class QuobyteEngineTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
         table.mountQuobyte(dir.toString(), EXPORT);
         probe.results.put(dir, ProbeResult.ofErrno(Errno.ENOTCONN));
-        executor.afterMount = () -> {
+        mounter.afterMount = () -> {
             probe.results.remove(dir);
             wrappedWrite(dir.resolve(VOLUME1));
         };
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
-        assertEquals(List.of("umount", "mount.quobyte"), executor.requests.stream().map(CommandRequest::command).toList());
+        assertEquals(List.of("umount", "mount.quobyte"), mounter.calls.stream().map(Fakes.Call::command).toList());
         assertEquals(1L, e.counterSnapshot().get("heals"));
         assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
     }
@@ -311,14 +288,14 @@ class QuobyteEngineTest {
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         Path dir = base.resolve(HASH);
         probe.results.put(dir, ProbeResult.timeout(100));
-        int before = executor.requests.size();
+        int before = mounter.calls.size();
         StaleMountInUseException ex = assertThrows(StaleMountInUseException.class,
                 () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
         assertEquals(1, ex.attachments());
         assertThrows(StaleMountInUseException.class, () -> e.heal(dir.toString(), false));
-        assertEquals(before, executor.requests.size(), "the guests' mount is left alone");
+        assertEquals(before, mounter.calls.size(), "the guests' mount is left alone");
         assertEquals(MountState.STALE, e.mounts().get(0).state());
-        executor.afterMount = () -> probe.results.remove(dir);
+        mounter.afterMount = () -> probe.results.remove(dir);
         MountStatus healed = e.heal(dir.toString(), true);
         assertEquals(MountState.HEALTHY, healed.state());
         assertEquals(1, healed.attachments().size());
@@ -330,11 +307,11 @@ class QuobyteEngineTest {
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         int probes = probe.probes.get();
-        int commands = executor.requests.size();
+        int commands = mounter.calls.size();
         assertTrue(e.isAttached(att(VOLUME1, "vm1")));
         assertFalse(e.isAttached(att(VOLUME1, "vm2")));
         assertEquals(probes, probe.probes.get(), "no probe");
-        assertEquals(commands, executor.requests.size(), "no process");
+        assertEquals(commands, mounter.calls.size(), "no process");
         e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         assertFalse(e.isAttached(att(VOLUME1, "vm1")));
     }
@@ -347,10 +324,10 @@ class QuobyteEngineTest {
         Path dir = base.resolve(HASH);
         assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
         probe.results.put(dir, ProbeResult.ofErrno(Errno.ENOTCONN));
-        int before = executor.requests.size();
+        int before = mounter.calls.size();
         MountStatus listed = e.mounts().get(0);
         assertEquals(MountState.STALE, listed.state(), "a dead client shows at once, not after the watchdog");
-        assertEquals(before, executor.requests.size(), "listing heals nothing and runs nothing");
+        assertEquals(before, mounter.calls.size(), "listing heals nothing and runs nothing");
         probe.results.remove(dir);
         assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
     }
@@ -362,7 +339,7 @@ class QuobyteEngineTest {
         table.mountQuobyte(dir.toString(), EXPORT);
         probe.results.put(dir, ProbeResult.ofErrno(Errno.ENOENT));
         assertThrows(MountUnhealthyException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
     }
 
     @Test
@@ -371,7 +348,7 @@ class QuobyteEngineTest {
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         String dir = base.resolve(HASH).toString();
-        executor.busy.add(dir);
+        mounter.busy.add(dir);
         assertEquals(DisconnectOutcome.BUSY, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertTrue(table.isMounted(dir));
         MountStatus s = e.mounts().get(0);
@@ -379,11 +356,11 @@ class QuobyteEngineTest {
         assertTrue(s.attachments().isEmpty());
         assertEquals(DisconnectOutcome.NOT_ATTACHED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         // a connect after the failed unmount reuses the mount: no process
-        int before = executor.requests.size();
+        int before = mounter.calls.size();
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
-        assertEquals(before, executor.requests.size());
+        assertEquals(before, mounter.calls.size());
         assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
-        executor.busy.clear();
+        mounter.busy.clear();
         assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
     }
 
@@ -393,12 +370,12 @@ class QuobyteEngineTest {
         Path dir = base.resolve(HASH);
         table.mountQuobyte(dir.toString(), EXPORT);
         probe.results.put(dir, ProbeResult.ofErrno(Errno.ESTALE));
-        executor.busy.add(dir.toString());
+        mounter.busy.add(dir.toString());
         Fakes.Table t = table;
         MountStatus s = e.heal(dir.toString(), false);
         assertEquals(MountState.NOT_MOUNTED, s.state());
-        assertEquals(2, executor.named("umount").size(), "normal unmount, then lazy as the last resort");
-        assertEquals(List.of("--no-canonicalize", "-l", dir.toString()), executor.named("umount").get(1).arguments());
+        assertEquals(2, mounter.named("umount").size(), "normal unmount, then lazy as the last resort");
+        assertEquals(new Fakes.Call("umount", dir, true), mounter.named("umount").get(1));
         assertFalse(t.isMounted(dir.toString()));
         assertThrows(UnsafePathException.class, () -> e.heal("/etc", true));
         assertThrows(UnsafePathException.class, () -> e.heal(base.resolve("../x").toString(), true));
@@ -409,7 +386,7 @@ class QuobyteEngineTest {
         QuobyteEngine e = engine();
         table.mount(base.resolve(HASH).toString(), "tmpfs", "tmpfs");
         assertThrows(UnsafePathException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
     }
 
     @Test
@@ -420,7 +397,7 @@ class QuobyteEngineTest {
         Files.write(dir.resolve(VOLUME1), new byte[0]);
         QuobyteEngine legacy = engine(settings().legacyFuse(true), NO_SYSTEMD);
         legacy.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
         QuobyteEngine strict = engine(settings().journal(tmp.resolve("j2").toString()), NO_SYSTEMD);
         Files.createDirectories(tmp.resolve("j2").getParent());
         assertThrows(UnsafePathException.class, () -> strict.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
@@ -434,7 +411,7 @@ class QuobyteEngineTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
         Files.writeString(dir.resolve("planted"), "x");
         assertThrows(UnsafePathException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
     }
 
     @Test
@@ -448,7 +425,7 @@ class QuobyteEngineTest {
         Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
         Files.createSymbolicLink(dir, elsewhere);
         assertThrows(UnsafePathException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
     }
 
     @Test
@@ -475,7 +452,7 @@ class QuobyteEngineTest {
             assertTrue(f.getMessage().contains("uid 4242"), f.getMessage());
             assertFalse(Files.exists(foreign.resolve("mnt")));
         }
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
     }
 
     @Test
@@ -493,7 +470,7 @@ class QuobyteEngineTest {
             e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
             assertEquals(group, groupOf(groupedBase.resolve(HASH)), "the mount directory too");
             assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
-            executor.requests.clear();
+            mounter.calls.clear();
         } finally {
             e.close();
         }
@@ -506,7 +483,7 @@ class QuobyteEngineTest {
                 UnsafePathException foreign = assertThrows(UnsafePathException.class,
                         () -> again.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
                 assertTrue(foreign.getMessage().contains("has group"), foreign.getMessage());
-                assertTrue(executor.requests.isEmpty(), "refused before mounting");
+                assertTrue(mounter.calls.isEmpty(), "refused before mounting");
                 Files.setAttribute(groupedBase.resolve(HASH), "unix:gid", 65534);
             }
             createVolumeOnMount(groupedBase, EXPORT, VOLUME1, new byte[0]);
@@ -549,7 +526,7 @@ class QuobyteEngineTest {
         assertFalse(Files.exists(real.resolve("sub")), "nothing created through the symlink");
         assertThrows(InvalidConfigurationException.class, () -> Settings.builder().mountBase("relative/dir").build());
         assertThrows(InvalidConfigurationException.class, () -> Settings.builder().mountBase("/a/../b").build());
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
     }
 
     @Test
@@ -567,11 +544,11 @@ class QuobyteEngineTest {
         QuobyteEngine e = engine(settings().maxMounts(1), NO_SYSTEMD);
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
-        int before = executor.requests.size();
+        int before = mounter.calls.size();
         LimitExceededException ex = assertThrows(LimitExceededException.class,
                 () -> e.connect(info("192.168.1.2/other", VOLUME1), att(VOLUME1, "vm1")));
         assertEquals("max.mounts", ex.limit());
-        assertEquals(before, executor.requests.size());
+        assertEquals(before, mounter.calls.size());
         assertFalse(Files.exists(base.resolve(MountLayout.hash("192.168.1.2/other"))));
     }
 
@@ -586,10 +563,10 @@ class QuobyteEngineTest {
         MountStatus s = second.mounts().get(0);
         assertEquals(2, s.attachments().size());
         assertEquals(MountState.HEALTHY, s.state());
-        int before = executor.requests.size();
+        int before = mounter.calls.size();
         assertEquals(DisconnectOutcome.STILL_IN_USE, second.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertEquals(DisconnectOutcome.UNMOUNTED, second.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
-        assertEquals(before + 1, executor.requests.size());
+        assertEquals(before + 1, mounter.calls.size());
     }
 
     @Test
@@ -613,9 +590,9 @@ class QuobyteEngineTest {
         Path idle = base.resolve(MountLayout.hash(idleExport));
         createVolumeOnMount(idleExport, VOLUME2, new byte[0]);
         e.connect(info(idleExport, VOLUME2), att(VOLUME2, "vm9"));
-        executor.umountFailure = new CommandFailedException("umount", -1, null);
+        mounter.umountFailure = new CommandFailedException("umount", -1, null);
         assertThrows(CommandFailedException.class, () -> e.disconnect(info(idleExport, VOLUME2), att(VOLUME2, "vm9")));
-        executor.umountFailure = null;
+        mounter.umountFailure = null;
         probe.results.put(idle, ProbeResult.ofErrno(Errno.ENOTCONN));
         // a stale mount in use
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
@@ -643,7 +620,7 @@ class QuobyteEngineTest {
         assertEquals("qcow2", d.format());
         assertEquals("none", d.cache().orElseThrow());
         assertEquals("native", d.io().orElseThrow());
-        assertTrue(executor.requests.isEmpty());
+        assertTrue(mounter.calls.isEmpty());
         assertFalse(Files.exists(base.resolve(HASH)));
     }
     @Test
@@ -652,7 +629,7 @@ class QuobyteEngineTest {
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         String dir = base.resolve(HASH).toString();
-        executor.umountFailure = new org.volumedriver.spi.ExecutorSaturatedException("umount", 1, java.time.Duration.ZERO);
+        mounter.umountFailure = new org.volumedriver.spi.ExecutorSaturatedException("umount", 1, java.time.Duration.ZERO);
         assertThrows(org.volumedriver.spi.ExecutorSaturatedException.class,
                 () -> e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertTrue(table.isMounted(dir), "the mount is kept");
@@ -664,8 +641,8 @@ class QuobyteEngineTest {
         assertEquals(DisconnectOutcome.NOT_ATTACHED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertTrue(table.isMounted(dir));
         assertEquals(1L, e.counterSnapshot().get("mounted"));
-        executor.umountFailure = null;
-        int before = executor.named("umount").size();
+        mounter.umountFailure = null;
+        int before = mounter.named("umount").size();
         e.watchdogScan();
         assertFalse(table.isMounted(dir), "the idle mount is garbage: unmounted");
         assertFalse(Files.exists(base.resolve(HASH)));
@@ -673,7 +650,7 @@ class QuobyteEngineTest {
         assertEquals(1L, e.counterSnapshot().get("watchdog.idle.unmounts"));
         assertTrue(e.mounts().isEmpty());
         e.watchdogScan();
-        assertEquals(before + 1, executor.named("umount").size(), "exactly one unmount");
+        assertEquals(before + 1, mounter.named("umount").size(), "exactly one unmount");
         // and the export can be used again
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
         assertEquals(1L, e.counterSnapshot().get("mounted"));
@@ -685,12 +662,12 @@ class QuobyteEngineTest {
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         String dir = base.resolve(HASH).toString();
-        executor.umountFailure = new CommandFailedException("umount", -1, null);
+        mounter.umountFailure = new CommandFailedException("umount", -1, null);
         assertThrows(CommandFailedException.class, () -> e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertTrue(table.isMounted(dir));
         // the idle mount holds the only mount slot
         assertThrows(LimitExceededException.class, () -> e.connect(info("192.168.1.2/other", VOLUME2), att(VOLUME2, "vm1")));
-        executor.umountFailure = null;
+        mounter.umountFailure = null;
         assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertFalse(table.isMounted(dir));
         assertEquals(0L, e.counterSnapshot().get("mounted"));
@@ -703,9 +680,9 @@ class QuobyteEngineTest {
         QuobyteEngine e = engine();
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
-        int before = executor.requests.size();
+        int before = mounter.calls.size();
         e.watchdogScan();
-        assertEquals(before, executor.requests.size());
+        assertEquals(before, mounter.calls.size());
         assertTrue(table.isMounted(base.resolve(HASH).toString()));
         assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
     }
@@ -716,14 +693,14 @@ class QuobyteEngineTest {
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         String dir = base.resolve(HASH).toString();
-        executor.busy.add(dir);
+        mounter.busy.add(dir);
         assertEquals(DisconnectOutcome.BUSY, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
-        executor.busy.clear();
+        mounter.busy.clear();
         // another export's mount holds the only operation permit
         java.util.concurrent.CountDownLatch inMount = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        executor.afterMount = () -> { };
-        executor.beforeMount = () -> {
+        mounter.afterMount = () -> { };
+        mounter.beforeMount = () -> {
             inMount.countDown();
             try {
                 release.await();
@@ -741,16 +718,16 @@ class QuobyteEngineTest {
         other.start();
         try {
             assertTrue(inMount.await(10, java.util.concurrent.TimeUnit.SECONDS));
-            int before = executor.named("umount").size();
+            int before = mounter.named("umount").size();
             e.watchdogScan();
-            assertEquals(before, executor.named("umount").size(), "no umount beyond max.concurrent.operations");
+            assertEquals(before, mounter.named("umount").size(), "no umount beyond max.concurrent.operations");
             assertTrue(table.isMounted(dir));
             assertEquals(MountState.BUSY, e.mounts().stream().filter(m -> m.mountDirectory().equals(dir)).findFirst().orElseThrow().state());
         } finally {
             release.countDown();
             other.join(10_000);
         }
-        executor.beforeMount = () -> { };
+        mounter.beforeMount = () -> { };
         e.watchdogScan();
         assertFalse(table.isMounted(dir), "retried once a permit was free");
     }
@@ -767,8 +744,8 @@ class QuobyteEngineTest {
         assertEquals("JOURNAL_FAILED", ex.code());
         assertFalse(table.isMounted(dir), "the mount made by this connect is undone");
         assertFalse(Files.exists(base.resolve(HASH)));
-        assertEquals(1, executor.named("mount.quobyte").size());
-        assertEquals(1, executor.named("umount").size());
+        assertEquals(1, mounter.named("mount.quobyte").size());
+        assertEquals(1, mounter.named("umount").size());
         assertEquals(0L, e.counterSnapshot().get("mounted"));
         assertEquals(0, e.attachmentCount());
         assertTrue(e.mounts().isEmpty());

@@ -1,0 +1,306 @@
+package org.volumedriver.quobyte.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.List;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.volumedriver.quobyte.SystemdDecision;
+import org.volumedriver.spi.CommandFailedException;
+import org.volumedriver.spi.CommandTimedOutException;
+import org.volumedriver.spi.InvalidConfigurationException;
+import org.volumedriver.spi.MountBusyException;
+import org.volumedriver.spi.MountUnhealthyException;
+import org.volumedriver.spi.Redactor;
+import org.volumedriver.spi.StaleMountInUseException;
+import org.volumedriver.spi.UnsafePathException;
+import org.volumedriver.spi.VolumeDriverException;
+
+/**
+ * The steps of one mount's life — mount, prove healthy, heal, unmount — each keeping the mount's
+ * record and the mounted-count true. The caller holds the directory's lease.
+ */
+final class MountLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MountLifecycle.class);
+
+    private final Settings settings;
+    private final MountLayout layout;
+    private final Mounter mounter;
+    private final HealthProbe probe;
+    private final SystemdDecision systemd;
+    private final MountRecords records;
+    private final DirectoryLocks locks;
+    private final Counters counters;
+
+    MountLifecycle(Settings settings, MountLayout layout, Mounter mounter, HealthProbe probe, SystemdDecision systemd,
+            MountRecords records, DirectoryLocks locks, Counters counters) {
+        this.settings = settings;
+        this.layout = layout;
+        this.mounter = mounter;
+        this.probe = probe;
+        this.systemd = systemd;
+        this.records = records;
+        this.locks = locks;
+        this.counters = counters;
+    }
+
+    /** The client configuration passed with {@code -c} must be a regular file nobody else can change (C4). */
+    void checkClientConfig() throws InvalidConfigurationException {
+        if (settings.clientConfig.isEmpty()) {
+            return;
+        }
+        Path cfg = settings.clientConfig.get();
+        try {
+            PosixFileAttributes a = Files.readAttributes(cfg, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                throw new InvalidConfigurationException("client.config", "is not a regular file");
+            }
+            int mode = (Integer) Files.getAttribute(cfg, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((mode & 0022) != 0) {
+                throw new InvalidConfigurationException("client.config", "is group- or world-writable");
+            }
+        } catch (IOException e) {
+            throw new InvalidConfigurationException("client.config", "cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** @return the mount table, or {@code null} (logged) when it cannot be read */
+    List<MountEntry> tableOrNull() {
+        try {
+            return mounter.table();
+        } catch (VolumeDriverException e) {
+            LOG.error("mount table unreadable: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    Optional<MountEntry> visible(Path dir) throws VolumeDriverException {
+        return mounter.mountedAt(dir);
+    }
+
+    boolean isOurs(MountEntry entry) {
+        return entry.isQuobyte(settings.legacyFuse);
+    }
+
+    /** Probes a mount; an unhealthy answer is recorded as STALE and counted. */
+    ProbeResult probe(MountRecord rec) {
+        ProbeResult p = probe.probe(rec.dir, settings.probeTimeout);
+        if (p.timedOut()) {
+            counters.increment("probe.timeouts");
+        }
+        if (!p.isHealthy()) {
+            counters.increment("stale.detected");
+            rec.stale(p.detail());
+        }
+        return p;
+    }
+
+    /**
+     * Makes sure a healthy Quobyte mount is at the record's directory (E3, E4).
+     *
+     * @return whether this call mounted it
+     */
+    boolean ensureMounted(MountRecord rec) throws VolumeDriverException {
+        Optional<MountEntry> m = visible(rec.dir);
+        if (m.isEmpty()) {
+            mountFresh(rec);
+            return true;
+        }
+        if (!isOurs(m.get())) {
+            throw new UnsafePathException(rec.dir.toString(), "another file system type is mounted there");
+        }
+        ProbeResult p = probe(rec);
+        if (p.isHealthy()) {
+            rec.healthy();
+            // a mount made before we knew about it (another agent, or before a crash)
+            records.adopt(rec);
+            return false; // E3: nothing runs
+        }
+        if (p.verdict() == ProbeResult.Verdict.ERROR) {
+            throw new MountUnhealthyException(rec.dir.toString(), p.detail());
+        }
+        if (rec.hasAttachments()) {
+            throw new StaleMountInUseException(rec.dir.toString(), rec.attachments().size());
+        }
+        LOG.warn("mount {} is stale ({}) and unused: healing it", rec.dir, p.detail());
+        unmountForHeal(rec);
+        mountFresh(rec);
+        counters.increment("heals");
+        return true;
+    }
+
+    /** Mounts the record's export on its directory, proves the mount healthy, or undoes everything (C3, E5, E8). */
+    void mountFresh(MountRecord rec) throws VolumeDriverException {
+        checkClientConfig();
+        DirectoryLocks.Permit permit = locks.acquireOperation();
+        boolean reserved = false;
+        boolean ok = false;
+        boolean created = false;
+        try {
+            if (!rec.counted) {
+                records.reserve();
+                reserved = true;
+            }
+            created = layout.prepare(rec.dir);
+            long started = System.nanoTime();
+            Mounter.Outcome r = mounter.mount(rec.export(), rec.dir);
+            if (!r.succeeded()) {
+                counters.increment("mount.failures");
+                cleanupFailedMount(rec);
+                if (r.timedOut()) {
+                    throw new CommandTimedOutException(settings.mountCommand, settings.mountTimeout);
+                }
+                // C3: only 0 is success (the original accepted 4)
+                throw new CommandFailedException(settings.mountCommand, r.exitStatus(), null);
+            }
+            if (!awaitMount(rec.dir)) {
+                counters.increment("mount.failures");
+                cleanupFailedMount(rec);
+                throw new MountUnhealthyException(rec.dir.toString(), "the mount command succeeded but no Quobyte mount appeared within "
+                        + settings.mountAppearTimeout.toMillis() + " ms");
+            }
+            ProbeResult p = probe.probe(rec.dir, settings.probeTimeout);
+            if (!p.isHealthy()) {
+                counters.increment("mount.failures");
+                cleanupFailedMount(rec);
+                throw new MountUnhealthyException(rec.dir.toString(), "validation after mounting failed: " + p.detail());
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            counters.increment("mounts");
+            counters.mountLatency(millis);
+            rec.counted = true;
+            rec.healthy();
+            ok = true;
+            LOG.info("mounted {} on {} in {} ms{}", Redactor.redactText(rec.export()), rec.dir, millis,
+                    systemd.useScope() ? " (systemd scope)" : "");
+        } catch (VolumeDriverException e) {
+            if (created && !ok) {
+                layout.removeIfEmpty(rec.dir);
+            }
+            throw e;
+        } finally {
+            if (!ok && reserved) {
+                records.cancelReservation();
+            }
+            permit.release();
+        }
+    }
+
+    private boolean awaitMount(Path dir) throws VolumeDriverException {
+        long deadline = System.nanoTime() + settings.mountAppearTimeout.toNanos();
+        while (true) {
+            Optional<MountEntry> m = visible(dir);
+            if (m.isPresent() && isOurs(m.get())) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            DirectoryLocks.sleep(10);
+        }
+    }
+
+    /** After a failed or refused mount: remove whatever got mounted, then the directory (C3, E5). */
+    private void cleanupFailedMount(MountRecord rec) {
+        try {
+            if (visible(rec.dir).isPresent()) {
+                mounter.unmountOrDetach(rec.dir, "after a failed mount");
+            }
+        } catch (VolumeDriverException e) {
+            LOG.error("could not clean up {} after a failed mount ({})", rec.dir, e.code());
+        }
+        layout.removeIfEmpty(rec.dir);
+        rec.notMounted("mount failed");
+    }
+
+    /** Takes back a mount this operation made, when what it was made for failed (E5). */
+    void undoMount(MountRecord rec, String why) {
+        LOG.warn("undoing the mount of {}: {}", rec.dir, why);
+        try {
+            if (mounter.unmountOrDetach(rec.dir, "undoing a mount")) {
+                unmounted(rec);
+            }
+        } catch (VolumeDriverException e) {
+            LOG.error("could not undo the mount of {} ({})", rec.dir, e.code());
+        }
+    }
+
+    /** Unmounts a stale mount for a heal: normal first, lazy as the logged last resort (E4). */
+    void unmountForHeal(MountRecord rec) throws VolumeDriverException {
+        DirectoryLocks.Permit permit = locks.acquireOperation();
+        try {
+            if (!mounter.unmountOrDetach(rec.dir, "stale mount")) {
+                rec.busy("stale and could not be unmounted");
+                throw new MountBusyException(rec.dir.toString());
+            }
+            records.uncount(rec);
+            counters.increment("unmounts");
+        } finally {
+            permit.release();
+        }
+    }
+
+    /**
+     * One normal unmount of the last user's mount (E6).
+     *
+     * @return the command's outcome; whether the mount is gone is read from the table by the caller
+     */
+    Mounter.Outcome unmountOnce(Path dir) throws VolumeDriverException {
+        return mounter.unmount(dir, false);
+    }
+
+    /**
+     * Unmounts a healthy Quobyte mount that has no attachments (the caller holds its directory
+     * lock and checked both). Takes an operation permit without waiting: without one nothing runs
+     * and the watchdog retries next round. A refused unmount leaves it BUSY.
+     *
+     * @return whether it is gone, according to a fresh read of the mount table
+     */
+    boolean unmountIdle(MountRecord rec) throws VolumeDriverException {
+        DirectoryLocks.Permit permit = locks.tryOperationNow();
+        if (permit == null) {
+            return false;
+        }
+        try {
+            Mounter.Outcome r = mounter.unmount(rec.dir, false);
+            if (visible(rec.dir).isEmpty()) {
+                unmounted(rec);
+                return true;
+            }
+            if (r.timedOut()) {
+                rec.stale("unmount of the idle mount timed out");
+            } else {
+                rec.busy("unmount refused (exit status " + r.exitStatus() + "); still mounted");
+            }
+            return false;
+        } finally {
+            permit.release();
+        }
+    }
+
+    /** The mount went away without an unmount of ours (unmounted by hand, or never made): forget it. */
+    void mountAlreadyGone(MountRecord rec) {
+        records.uncount(rec);
+        rec.notMounted("");
+        layout.removeIfEmpty(rec.dir);
+        records.forgetIfIdle(rec);
+    }
+
+    /** Our unmount is verified: the directory goes, and the record unless attachments remain. */
+    void unmounted(MountRecord rec) {
+        records.uncount(rec);
+        counters.increment("unmounts");
+        rec.notMounted("");
+        if (!layout.removeIfEmpty(rec.dir)) {
+            LOG.warn("mount directory {} was unmounted but is not empty; left in place", rec.dir);
+        }
+        records.forgetIfIdle(rec);
+        LOG.info("unmounted {}", rec.dir);
+    }
+}

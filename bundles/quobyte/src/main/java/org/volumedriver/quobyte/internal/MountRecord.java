@@ -1,0 +1,97 @@
+package org.volumedriver.quobyte.internal;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentSkipListSet;
+
+import org.volumedriver.quobyte.QuobyteAdmin;
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.MountState;
+import org.volumedriver.spi.MountStatus;
+import org.volumedriver.spi.Redactor;
+
+/**
+ * What the driver knows about one mount directory: its export, its attachments, its state and
+ * since when. Changed only by the holder of the directory's lock; read by administrator views at
+ * any time.
+ */
+final class MountRecord {
+
+    final Path dir;
+    final String hash;
+    private volatile String export;
+    // sorted and concurrent: changed in place under the directory lock, listed by views at any time
+    private final ConcurrentSkipListSet<Attachment> attachments = new ConcurrentSkipListSet<>();
+    private volatile MountState state = MountState.NOT_MOUNTED;
+    private volatile Instant since = Instant.now();
+    private volatile String detail = "";
+    /** Whether this mount is part of the mounted-count (made or adopted by this driver). */
+    volatile boolean counted;
+
+    MountRecord(Path dir) {
+        this.dir = dir;
+        this.hash = dir.getFileName().toString();
+    }
+
+    String export() {
+        return export;
+    }
+
+    void export(String strippedExport) {
+        export = strippedExport;
+    }
+
+    MountState state() {
+        return state;
+    }
+
+    ConcurrentSkipListSet<Attachment> attachments() {
+        return attachments;
+    }
+
+    boolean hasAttachments() {
+        return !attachments.isEmpty();
+    }
+
+    boolean add(Attachment a) {
+        return attachments.add(a);
+    }
+
+    void remove(Attachment a) {
+        attachments.remove(a);
+    }
+
+    /** The mount answers its probe. */
+    void healthy() {
+        state(MountState.HEALTHY, "");
+    }
+
+    /** @param why what the probe or the unmount saw */
+    void stale(String why) {
+        state(MountState.STALE, why);
+    }
+
+    /** @param why why an unmount left it in place */
+    void busy(String why) {
+        state(MountState.BUSY, why);
+    }
+
+    /** @param why why nothing is mounted, or empty */
+    void notMounted(String why) {
+        state(MountState.NOT_MOUNTED, why);
+    }
+
+    private void state(MountState s, String why) {
+        if (s != state) {
+            since = Instant.now();
+        }
+        state = s;
+        detail = why == null ? "" : why;
+    }
+
+    /** @return the record as administrators see it, export redacted */
+    MountStatus status() {
+        return new MountStatus(QuobyteAdmin.DRIVER_TYPE, export == null ? "" : Redactor.redactText(export),
+                dir.toString(), state, attachments, since, detail);
+    }
+}
