@@ -15,7 +15,8 @@ import org.volumedriver.spi.InvalidConfigurationException;
 import org.volumedriver.spi.Redactor;
 
 /**
- * The allowlists of one configuration, checked as a whole and immutable.
+ * The allowlists of one configuration, checked as a whole and immutable: the disk half of
+ * {@link LibvirtSettings}.
  *
  * <p>Configuration can only narrow what the code knows to be safe: formats come from
  * {@link #KNOWN_FORMATS} (vmdk and friends carry backing-file and data-file attacks), source types

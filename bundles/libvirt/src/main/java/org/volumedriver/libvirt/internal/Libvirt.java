@@ -163,6 +163,15 @@ public final class Libvirt implements AutoCloseable {
     }
 
     /**
+     * @param name the domain name
+     * @return the domain as the attach and detach flows use it, valid while this session is open
+     * @throws HypervisorException with {@link #VIR_ERR_NO_DOMAIN} if there is no such domain
+     */
+    Guest guest(String name) throws HypervisorException {
+        return new Guest(this, domain(name), name);
+    }
+
+    /**
      * Defines (or redefines) a persistent domain.
      *
      * @param xml the domain definition

@@ -5,7 +5,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The configuration of PID {@value #PID}: disk allowlists, the libvirt URI and the detach wait.
- * Every value is checked as a whole; a refused configuration is logged and the previous one stays.
+ * {@link CurrentSettings} turns it into one {@link LibvirtSettings}, checked as a whole; a refused
+ * configuration is logged and the previous one stays.
  */
 @ObjectClassDefinition(name = "volumedriver libvirt",
         description = "Allowlists for libvirt disk XML, the libvirt connection URI and the bounded detach wait.")

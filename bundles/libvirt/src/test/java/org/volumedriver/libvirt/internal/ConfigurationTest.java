@@ -61,55 +61,57 @@ class ConfigurationTest {
 
     @Test
     void aRefusedChangeKeepsThePreviousAllowlists() throws Exception {
-        DiskXmlServiceImpl service = new DiskXmlServiceImpl();
-        service.activate(TestConfigs.config(Map.of("formats", new String[] {"raw"})));
+        CurrentSettings settings = new CurrentSettings(TestConfigs.config(Map.of("formats", new String[] {"raw"})));
+        DiskXmlServiceImpl service = new DiskXmlServiceImpl(settings);
         DiskPolicy before = service.policy();
-        service.modified(TestConfigs.config(Map.of("formats", new String[] {"raw", "vmdk"})));
+        settings.modified(TestConfigs.config(Map.of("formats", new String[] {"raw", "vmdk"})));
         assertSame(before, service.policy());
         assertThrows(UnsupportedFormatException.class,
                 () -> service.diskXml("quobyte", DiskXmlRejectionTest.good().format("qcow2").build()));
         // a valid change applies at once
-        service.modified(TestConfigs.config(Map.of("formats", new String[] {"raw", "qcow2"})));
+        settings.modified(TestConfigs.config(Map.of("formats", new String[] {"raw", "qcow2"})));
         assertEquals(List.of("raw", "qcow2"), service.policy().formats());
         service.diskXml("quobyte", DiskXmlRejectionTest.good().format("qcow2").build());
     }
 
     @Test
     void aConfigurationIsAcceptedOrRefusedAsAWhole() throws Exception {
-        DiskXmlServiceImpl service = new DiskXmlServiceImpl();
-        service.activate(TestConfigs.defaults());
+        CurrentSettings settings = new CurrentSettings(TestConfigs.defaults());
+        DiskXmlServiceImpl service = new DiskXmlServiceImpl(settings);
         DiskPolicy before = service.policy();
         // valid allowlists but a bad URI: the allowlists do not change either
-        service.modified(TestConfigs.config(Map.of("formats", new String[] {"raw"}, "uri", "not a uri")));
+        settings.modified(TestConfigs.config(Map.of("formats", new String[] {"raw"}, "uri", "not a uri")));
         assertSame(before, service.policy());
 
-        VolumeAttacherImpl attacher = new VolumeAttacherImpl(new VolumeDriversImpl(), service, TestConfigs.defaults());
+        VolumeAttacherImpl attacher = new VolumeAttacherImpl(new VolumeDriversImpl(), settings);
         // a valid URI with a refused allowlist: the attacher keeps its previous URI
-        attacher.modified(TestConfigs.config(Map.of("uri", "test:///default", "formats", new String[] {"vmdk"})));
+        settings.modified(TestConfigs.config(Map.of("uri", "test:///default", "formats", new String[] {"vmdk"})));
         assertEquals("qemu:///system", attacher.settings().uri());
-        attacher.modified(TestConfigs.config(Map.of("uri", "test:///default")));
+        settings.modified(TestConfigs.config(Map.of("uri", "test:///default")));
         assertEquals("test:///default", attacher.settings().uri());
-        assertThrows(InvalidConfigurationException.class, () -> new VolumeAttacherImpl(new VolumeDriversImpl(), service,
+        // both components work from the one value in force
+        assertSame(service.policy(), attacher.settings().disks());
+        // the attacher cannot start without settings, and a refused configuration gives none
+        assertThrows(InvalidConfigurationException.class, () -> new CurrentSettings(
                 TestConfigs.config(Map.of("formats", new String[] {"vmdk"}))));
     }
 
     @Test
     void aRefusedConfigurationAtStartKeepsTheServiceFromStarting() {
-        DiskXmlServiceImpl service = new DiskXmlServiceImpl();
-        assertThrows(InvalidConfigurationException.class, () -> service.activate(TestConfigs.config(Map.of("formats", new String[] {"vmdk"}))));
+        assertThrows(InvalidConfigurationException.class, () -> new CurrentSettings(TestConfigs.config(Map.of("formats", new String[] {"vmdk"}))));
     }
 
     @Test
     void attachSettingsAreChecked() throws Exception {
-        assertEquals("qemu:///system", VolumeAttacherImpl.Settings.from(TestConfigs.defaults()).uri());
+        assertEquals("qemu:///system", LibvirtSettings.from(TestConfigs.defaults()).uri());
         assertEquals("uri", assertThrows(InvalidConfigurationException.class,
-                () -> VolumeAttacherImpl.Settings.from(TestConfigs.config(Map.of("uri", "qemu:///system extra")))).key());
+                () -> LibvirtSettings.from(TestConfigs.config(Map.of("uri", "qemu:///system extra")))).key());
         assertEquals("uri", assertThrows(InvalidConfigurationException.class,
-                () -> VolumeAttacherImpl.Settings.from(TestConfigs.config(Map.of("uri", "")))).key());
+                () -> LibvirtSettings.from(TestConfigs.config(Map.of("uri", "")))).key());
         assertEquals("detach.wait.ms", assertThrows(InvalidConfigurationException.class,
-                () -> VolumeAttacherImpl.Settings.from(TestConfigs.config(Map.of("detach_wait_ms", -1L)))).key());
+                () -> LibvirtSettings.from(TestConfigs.config(Map.of("detach_wait_ms", -1L)))).key());
         assertEquals("detach.poll.ms", assertThrows(InvalidConfigurationException.class,
-                () -> VolumeAttacherImpl.Settings.from(TestConfigs.config(Map.of("detach_poll_ms", 0L)))).key());
+                () -> LibvirtSettings.from(TestConfigs.config(Map.of("detach_poll_ms", 0L)))).key());
     }
 
     @Test
@@ -141,14 +143,14 @@ class ConfigurationTest {
         assertEquals(List.of(), fromString.discardModes());
 
         // the same disks are accepted and refused
-        DiskXmlServiceImpl service = new DiskXmlServiceImpl();
-        service.activate(TestConfigs.config(Map.of("formats", new String[] {"raw, qcow2"})));
+        CurrentSettings settings = new CurrentSettings(TestConfigs.config(Map.of("formats", new String[] {"raw, qcow2"})));
+        DiskXmlServiceImpl service = new DiskXmlServiceImpl(settings);
         service.diskXml("quobyte", DiskXmlRejectionTest.good().format("qcow2").build());
         service.diskXml("quobyte", DiskXmlRejectionTest.good().format("raw").build());
         assertThrows(UnsupportedFormatException.class,
                 () -> service.diskXml("quobyte", DiskXmlRejectionTest.good().format("vmdk").build()));
         // the attacher takes the same configuration too
-        new VolumeAttacherImpl(new VolumeDriversImpl(), service, TestConfigs.config(Map.of("formats", new String[] {"raw, qcow2"})));
+        assertEquals(settings.get().disks(), new VolumeAttacherImpl(new VolumeDriversImpl(), settings).settings().disks());
     }
 
     @Test

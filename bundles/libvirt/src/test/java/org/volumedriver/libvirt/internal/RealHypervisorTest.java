@@ -73,8 +73,8 @@ class RealHypervisorTest {
         driver = new RecordingDriver("fake", volumes, "raw");
         VolumeDriversImpl drivers = new VolumeDriversImpl();
         drivers.addDriver(driver, Map.of("service.id", 1L, "volume.driver.type", "fake"));
-        DiskXmlServiceImpl disks = new DiskXmlServiceImpl(TestConfigs.policy(Map.of("source_types", new String[] {"fake=file"})));
-        attacher = new VolumeAttacherImpl(drivers, disks, new VolumeAttacherImpl.Settings("qemu:///system", DETACH_WAIT, Duration.ofMillis(100)));
+        attacher = new VolumeAttacherImpl(drivers, new LibvirtSettings("qemu:///system", DETACH_WAIT, Duration.ofMillis(100),
+                TestConfigs.policy(Map.of("source_types", new String[] {"fake=file"}))));
         libvirt = Libvirt.open("qemu:///system");
     }
 
@@ -138,7 +138,7 @@ class RealHypervisorTest {
         DomainXml.Disk live = disk(dom, 0, source).orElseThrow(() -> new AssertionError("disk not in the live XML"));
         assertEquals("vdb", live.targetDev());
         assertEquals(Optional.of("virtio"), live.targetBus());
-        assertEquals(Optional.empty(), disk(dom, VolumeAttacherImpl.XML_INACTIVE, source), "a live attach must not touch the definition");
+        assertEquals(Optional.empty(), disk(dom, Guest.XML_INACTIVE, source), "a live attach must not touch the definition");
         assertEquals(List.of("connect " + attachment), driver.calls);
 
         // attaching the same disk again is refused before the volume is touched
@@ -182,13 +182,13 @@ class RealHypervisorTest {
         String source = volumes.resolve(volume).toString();
 
         attacher.attach(dom.getName(), info(volume), attachment, "vdb", "virtio", AttachMode.CONFIG);
-        DomainXml.Disk persistent = disk(dom, VolumeAttacherImpl.XML_INACTIVE, source)
+        DomainXml.Disk persistent = disk(dom, Guest.XML_INACTIVE, source)
                 .orElseThrow(() -> new AssertionError("disk not in the persistent definition"));
         assertEquals("vdb", persistent.targetDev());
 
         DetachResult detach = attacher.detach(dom.getName(), info(volume), attachment, AttachMode.CONFIG);
         assertEquals(DetachOutcome.DETACHED, detach.outcome());
-        assertEquals(Optional.empty(), disk(dom, VolumeAttacherImpl.XML_INACTIVE, source));
+        assertEquals(Optional.empty(), disk(dom, Guest.XML_INACTIVE, source));
         assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
     }
 
@@ -201,13 +201,13 @@ class RealHypervisorTest {
         String source = volumes.resolve(volume).toString();
         attacher.attach(dom.getName(), info(volume), attachment, "sdb", "scsi", AttachMode.LIVE_AND_CONFIG);
         assertTrue(disk(dom, 0, source).isPresent());
-        assertTrue(disk(dom, VolumeAttacherImpl.XML_INACTIVE, source).isPresent());
+        assertTrue(disk(dom, Guest.XML_INACTIVE, source).isPresent());
 
         // persistent-only detach while the guest still uses it: the volume must stay connected
         DetachResult configOnly = attacher.detach(dom.getName(), info(volume), attachment, AttachMode.CONFIG);
         assertEquals(DetachOutcome.STILL_REFERENCED, configOnly.outcome());
         assertEquals(Optional.empty(), configOnly.disconnect());
-        assertEquals(Optional.empty(), disk(dom, VolumeAttacherImpl.XML_INACTIVE, source));
+        assertEquals(Optional.empty(), disk(dom, Guest.XML_INACTIVE, source));
         assertTrue(disk(dom, 0, source).isPresent());
         assertEquals(List.of("connect " + attachment), driver.calls);
     }
@@ -222,7 +222,7 @@ class RealHypervisorTest {
         // the domain is not running: a live detach finds nothing live, but the definition still uses the disk
         DetachResult liveOnly = attacher.detach(dom.getName(), info(volume), attachment, AttachMode.LIVE);
         assertEquals(DetachOutcome.STILL_REFERENCED, liveOnly.outcome());
-        assertTrue(disk(dom, VolumeAttacherImpl.XML_INACTIVE, source).isPresent());
+        assertTrue(disk(dom, Guest.XML_INACTIVE, source).isPresent());
         assertEquals(List.of("connect " + attachment), driver.calls);
         // repeating the detach over both views releases it
         assertEquals(DetachOutcome.DETACHED, attacher.detach(dom.getName(), info(volume), attachment, AttachMode.LIVE_AND_CONFIG).outcome());

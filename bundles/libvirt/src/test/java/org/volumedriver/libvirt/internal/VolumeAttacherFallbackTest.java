@@ -85,12 +85,12 @@ class VolumeAttacherFallbackTest {
     private static VolumeAttacherImpl attacher(RecordingDriver driver) {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
         drivers.addDriver(driver, Map.of("service.id", 1L, "volume.driver.type", driver.type()));
-        DiskXmlServiceImpl disks = new DiskXmlServiceImpl(TestConfigs.policy(Map.of("source_types", new String[] {"fake=file"})));
-        return new VolumeAttacherImpl(drivers, disks, new VolumeAttacherImpl.Settings("test:///default", Duration.ofMillis(500), Duration.ofMillis(50)));
+        return new VolumeAttacherImpl(drivers, new LibvirtSettings("test:///default", Duration.ofMillis(500), Duration.ofMillis(50),
+                TestConfigs.policy(Map.of("source_types", new String[] {"fake=file"}))));
     }
 
     private static String inactive(Domain dom) throws LibvirtException {
-        return dom.getXMLDesc(VolumeAttacherImpl.XML_INACTIVE | VolumeAttacherImpl.XML_SECURE);
+        return dom.getXMLDesc(Guest.XML_INACTIVE | Guest.XML_SECURE);
     }
 
     private static List<Element> disksWith(String domainXml, String source) throws Exception {
