@@ -9,7 +9,7 @@ import java.util.Optional;
  * What to run: a logical command name, its arguments (never including the executable), a timeout,
  * optional standard input and an optional transient systemd scope to run it in.
  *
- * @param command the logical command name from the allowlist, for example {@code mount.quobyte}
+ * @param command the logical command name from the allowlist, for example {@code umount}
  * @param arguments the arguments, each checked against the command's forms
  * @param timeout how long the command may run before its process tree is killed
  * @param stdin bytes for standard input, or {@code null} for none (stdin is then closed)

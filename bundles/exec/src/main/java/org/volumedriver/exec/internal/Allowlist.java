@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
@@ -20,11 +21,18 @@ import org.volumedriver.spi.Redactor;
 
 /**
  * One compiled, immutable configuration: the allowlist with its patterns compiled and its
- * executables checked, and the semaphore that bounds concurrency under it.
+ * executables checked, and the semaphore that bounds concurrency under it. It checks a request and
+ * assembles the whole argv that runs for it (root helper, {@code timeout(1)}, scope wrapper).
  */
 final class Allowlist {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** Most arguments a request may carry. */
+    static final int MAX_ARGUMENTS = 64;
+    /** Longest argument a request may carry. */
+    static final int MAX_ARGUMENT_LENGTH = 8192;
+    /** Seconds after SIGTERM before {@code timeout(1)} sends SIGKILL. */
+    static final int HELPER_KILL_AFTER_SECONDS = 2;
 
     /** A compiled command; its problem is re-checked when it is asked for while unusable. */
     private static final class Entry {
@@ -132,6 +140,7 @@ final class Allowlist {
                         settings.rootHelper().get(0), helperProblem);
             }
         }
+        NamedPatterns named = NamedPatterns.of(settings.patterns());
         Map<String, Entry> entries = new LinkedHashMap<>();
         for (ExecutorSettings.CommandSpec spec : settings.commands()) {
             String key = "command." + spec.name();
@@ -152,7 +161,7 @@ final class Allowlist {
                     if (token == null || token.isEmpty()) {
                         throw new InvalidConfigurationException(key + ".forms", "contains an empty pattern");
                     }
-                    String regex = ExecutorSettings.NAMED_PATTERNS.getOrDefault(token, token);
+                    String regex = named.resolve(token, key + ".forms");
                     try {
                         compiled.add(Pattern.compile(regex));
                     } catch (PatternSyntaxException e) {
@@ -160,7 +169,7 @@ final class Allowlist {
                                 + Redactor.quote(token) + " is not a valid regular expression");
                     }
                 }
-                if (compiled.size() > ProcessCommandExecutor.maxArguments()) {
+                if (compiled.size() > MAX_ARGUMENTS) {
                     throw new InvalidConfigurationException(key + ".forms", "a form has too many positions");
                 }
                 forms.add(List.copyOf(compiled));
@@ -253,15 +262,12 @@ final class Allowlist {
             }
         }
         if (wrapper != null) {
-            argv.addAll(ProcessCommandExecutor.scopePrefix(wrapper.spec().executable(), scope));
+            argv.addAll(scopePrefix(wrapper.spec().executable(), scope));
         }
         argv.add(entry.spec().executable());
         argv.addAll(args);
         return new Invocation(argv, helperTimeout);
     }
-
-    /** Seconds after SIGTERM before {@code timeout(1)} sends SIGKILL. */
-    static final int HELPER_KILL_AFTER_SECONDS = 2;
 
     /**
      * @param timeoutExecutable the path of {@code timeout(1)}
@@ -270,12 +276,26 @@ final class Allowlist {
      */
     static List<String> helperTimeoutPrefix(String timeoutExecutable, Duration timeout) {
         long millis = Math.max(1, timeout.toMillis()); // 0 would switch timeout(1) off
-        String seconds = String.format(java.util.Locale.ROOT, "%d.%03ds", millis / 1000, millis % 1000);
+        String seconds = String.format(Locale.ROOT, "%d.%03ds", millis / 1000, millis % 1000);
         return List.of(timeoutExecutable, "--kill-after=" + HELPER_KILL_AFTER_SECONDS + "s", seconds);
     }
 
+    /** @return {@code <systemd-run> --scope --quiet --collect --unit=<u> --slice=<s> --description=<d> --} */
+    static List<String> scopePrefix(String systemdRun, TransientScope scope) {
+        List<String> prefix = new ArrayList<>(8);
+        prefix.add(systemdRun);
+        prefix.add("--scope");
+        prefix.add("--quiet");
+        prefix.add("--collect");
+        prefix.add("--unit=" + scope.unit());
+        prefix.add("--slice=" + scope.slice());
+        prefix.add("--description=" + scope.description());
+        prefix.add("--");
+        return prefix;
+    }
+
     private static void checkArguments(String name, Entry entry, List<String> args) throws CommandRejectedException {
-        if (args.size() > ProcessCommandExecutor.maxArguments()) {
+        if (args.size() > MAX_ARGUMENTS) {
             throw new CommandRejectedException(name, "too many arguments (" + args.size() + ")");
         }
         for (int i = 0; i < args.size(); i++) {
@@ -283,7 +303,7 @@ final class Allowlist {
             if (arg == null) {
                 throw new CommandRejectedException(name, "argument " + (i + 1) + " is null");
             }
-            if (arg.length() > ProcessCommandExecutor.maxArgumentLength()) {
+            if (arg.length() > MAX_ARGUMENT_LENGTH) {
                 throw new CommandRejectedException(name, "argument " + (i + 1) + " is too long");
             }
             if (hasControl(arg)) {

@@ -2,17 +2,24 @@ package org.volumedriver.exec.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.volumedriver.spi.InvalidConfigurationException;
+
 /**
- * Everything the executor needs, as plain values: the allowlist, the concurrency bound, the queue
- * timeout, the output cap and the root-helper prefix. Built from ConfigAdmin by
- * {@link ExecutorComponent}, or directly (tests of other modules) with {@link #builder()}.
+ * Everything the executor needs, as plain values: the allowlist, the named patterns its forms may
+ * use, the concurrency bound, the queue timeout, the output cap and the root-helper prefix. Read
+ * from ConfigAdmin properties by {@link #fromProperties(Map)}, or built directly (tests of other
+ * modules) with {@link #builder()}. There are no built-in commands: without configuration the
+ * allowlist is empty and every request is refused.
  *
  * @param commands the allowlist, by logical name, in order
+ * @param patterns named patterns by name (without braces): a form token {@code {name}} stands for
+ *        the regular expression; {@value #PATH_PATTERN_NAME} is built in
  * @param maxConcurrent how many commands may run at once
  * @param queueTimeout how long a caller waits for a free slot before it is refused
  * @param outputCapBytes how many bytes of each of stdout and stderr are kept
@@ -22,8 +29,8 @@ import java.util.Objects;
  *        of a privileged command so that the timeout is enforced with root's right to kill; empty
  *        for none (then an unprivileged JVM cannot kill a timed-out privileged command)
  */
-public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Duration queueTimeout,
-        int outputCapBytes, List<String> rootHelper, String helperTimeout) {
+public record ExecutorSettings(List<CommandSpec> commands, Map<String, String> patterns, int maxConcurrent,
+        Duration queueTimeout, int outputCapBytes, List<String> rootHelper, String helperTimeout) {
 
     /** The logical name of the command used to wrap requests in a transient systemd scope. */
     public static final String SCOPE_COMMAND = "systemd-run";
@@ -36,29 +43,13 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
     public static final int MAX_OUTPUT_CAP = 64 * 1024 * 1024;
 
     /** A path component that is {@code .} or {@code ..}, or an empty component ({@code //}). */
-    private static final String NO_DOT_COMPONENTS = "(?!.*/\\.{1,2}(?:/|$))(?!.*//)";
-
-    /**
-     * A Quobyte export after {@code quobyte://} was stripped: registries, a slash, the volume. The
-     * first character can never be {@code -}.
-     */
-    public static final String EXPORT_PATTERN =
-            "[A-Za-z0-9_\\[][A-Za-z0-9._:,\\[\\]-]{0,4200}/[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
-
-    /** A mount directory: an absolute path without dot components ending in an md5 hex name. */
-    public static final String MOUNT_DIR_PATTERN = NO_DOT_COMPONENTS + "/[A-Za-z0-9._/-]{1,3000}/[0-9a-f]{32}";
+    public static final String NO_DOT_COMPONENTS = "(?!.*/\\.{1,2}(?:/|$))(?!.*//)";
 
     /** An absolute path without dot components. */
     public static final String ABSOLUTE_PATH_PATTERN = NO_DOT_COMPONENTS + "/[A-Za-z0-9._/-]{1,3000}";
 
-    /**
-     * Named patterns that a form may use as a whole token: {@code {export}}, {@code {mountdir}},
-     * {@code {path}}.
-     */
-    public static final Map<String, String> NAMED_PATTERNS = Map.of(
-            "{export}", EXPORT_PATTERN,
-            "{mountdir}", MOUNT_DIR_PATTERN,
-            "{path}", ABSOLUTE_PATH_PATTERN);
+    /** The name of the built-in pattern {@link #ABSOLUTE_PATH_PATTERN}, used in forms as {@code {path}}. */
+    public static final String PATH_PATTERN_NAME = "path";
 
     /** Default concurrency bound. */
     public static final int DEFAULT_MAX_CONCURRENT = 8;
@@ -76,8 +67,8 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
      * @param executable the absolute path of the executable
      * @param privileged whether the root-helper prefix applies
      * @param forms the allowed argument forms: each a list of anchored regular expressions, one per
-     *        position (a whole-token {@code {export}}, {@code {mountdir}} or {@code {path}} stands for
-     *        the named pattern); no forms means the command cannot be run directly
+     *        position (a whole token {@code {name}} stands for the named pattern); no forms means
+     *        the command cannot be run directly
      */
     public record CommandSpec(String name, String executable, boolean privileged, List<List<String>> forms) {
 
@@ -97,9 +88,10 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
     }
 
     /**
-     * Copies the lists.
+     * Copies the lists and the patterns (keeping their order).
      *
      * @param commands the allowlist
+     * @param patterns the named patterns
      * @param maxConcurrent the concurrency bound
      * @param queueTimeout the queue timeout
      * @param outputCapBytes the output cap
@@ -108,40 +100,53 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
      */
     public ExecutorSettings {
         commands = List.copyOf(commands);
+        patterns = Collections.unmodifiableMap(new LinkedHashMap<>(patterns));
         Objects.requireNonNull(queueTimeout, "queueTimeout");
         rootHelper = List.copyOf(rootHelper);
         Objects.requireNonNull(helperTimeout, "helperTimeout");
     }
 
-    /** @return the secure defaults: the commands the Quobyte driver needs, nothing else */
+    /** @return the settings of an unconfigured executor: an empty allowlist and the default limits */
     public static ExecutorSettings defaults() {
         return builder().build();
     }
 
-    /** @return a builder that starts from {@link #defaults()} */
+    /** @return a builder with an empty allowlist, no named patterns and the default limits */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return the default allowlist */
-    public static List<CommandSpec> defaultCommands() {
-        return List.of(
-                new CommandSpec("mount.quobyte", "/usr/bin/mount.quobyte", true, List.of(
-                        List.of("--disable-xattrs", "{export}", "{mountdir}"),
-                        List.of("--disable-xattrs", "{export}", "{mountdir}", "-c", "{path}"))),
-                // the mount directory is already a verified real path; canonicalizing it again would
-                // stat through a hung FUSE client and block umount(8) before it reaches the kernel
-                new CommandSpec("umount", "/usr/bin/umount", true, List.of(
-                        List.of("--no-canonicalize", "{mountdir}"),
-                        List.of("--no-canonicalize", "-l", "{mountdir}"))),
-                new CommandSpec("systemctl", "/usr/bin/systemctl", false, List.of(
-                        List.of("is-system-running"))),
-                new CommandSpec(SCOPE_COMMAND, "/usr/bin/systemd-run", true, List.of()));
+    /** @return a builder that starts from these settings */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        commands.forEach(c -> b.commands.put(c.name(), c));
+        b.patterns.putAll(patterns);
+        b.maxConcurrent = maxConcurrent;
+        b.queueTimeout = queueTimeout;
+        b.outputCapBytes = outputCapBytes;
+        b.rootHelper = rootHelper;
+        b.helperTimeout = helperTimeout;
+        return b;
     }
 
-    /** A builder starting from the defaults; commands are replaced by name. */
+    /**
+     * Reads the configuration properties of PID {@code org.volumedriver.exec} (the keys are listed
+     * in the bundle's README). Only the syntax is checked here; the values are validated when an
+     * executor compiles them.
+     *
+     * @param properties the properties, as ConfigAdmin or a {@code .cfg} file hands them over
+     * @return the settings
+     * @throws InvalidConfigurationException if a value cannot be read (a missing executable, a
+     *         number or boolean that is none)
+     */
+    public static ExecutorSettings fromProperties(Map<String, ?> properties) throws InvalidConfigurationException {
+        return SettingsParser.parse(properties);
+    }
+
+    /** A builder; commands and patterns are replaced by name. */
     public static final class Builder {
         private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
+        private final Map<String, String> patterns = new LinkedHashMap<>();
         private int maxConcurrent = DEFAULT_MAX_CONCURRENT;
         private Duration queueTimeout = DEFAULT_QUEUE_TIMEOUT;
         private int outputCapBytes = DEFAULT_OUTPUT_CAP;
@@ -149,7 +154,6 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
         private String helperTimeout = DEFAULT_HELPER_TIMEOUT;
 
         Builder() {
-            defaultCommands().forEach(c -> commands.put(c.name(), c));
         }
 
         /**
@@ -183,11 +187,24 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
         }
 
         /**
-         * @param path the {@code systemd-run} executable used to wrap scoped requests
+         * @param path the {@code systemd-run} executable used to wrap scoped requests (the
+         *        {@value ExecutorSettings#SCOPE_COMMAND} command must be in the list)
          * @return this builder
          */
         public Builder systemdRun(String path) {
             return executable(SCOPE_COMMAND, path);
+        }
+
+        /**
+         * Adds or replaces a named pattern, usable in forms as the whole token {@code {name}}.
+         *
+         * @param name the name, without braces
+         * @param regex the regular expression
+         * @return this builder
+         */
+        public Builder pattern(String name, String regex) {
+            patterns.put(name, regex);
+            return this;
         }
 
         /**
@@ -252,7 +269,7 @@ public record ExecutorSettings(List<CommandSpec> commands, int maxConcurrent, Du
 
         /** @return the settings */
         public ExecutorSettings build() {
-            return new ExecutorSettings(new ArrayList<>(commands.values()), maxConcurrent, queueTimeout,
+            return new ExecutorSettings(new ArrayList<>(commands.values()), patterns, maxConcurrent, queueTimeout,
                     outputCapBytes, rootHelper, helperTimeout);
         }
     }

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +23,6 @@ import org.volumedriver.exec.CommandExecutor;
 import org.volumedriver.exec.CommandRequest;
 import org.volumedriver.exec.CommandResult;
 import org.volumedriver.exec.CommandStatistics;
-import org.volumedriver.exec.TransientScope;
 import org.volumedriver.spi.CommandFailedException;
 import org.volumedriver.spi.CommandRejectedException;
 import org.volumedriver.spi.ExecutorSaturatedException;
@@ -52,8 +50,6 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
     public static final String UNKNOWN_COMMAND = "(unknown)";
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessCommandExecutor.class);
-    private static final int MAX_ARGUMENTS = 64;
-    private static final int MAX_ARGUMENT_LENGTH = 8192;
     private static final int LOGGED_OUTPUT_CHARS = 512;
     /** Bounds reading what is left in the pipes after the process exited. */
     private static final long FINAL_DRAIN_MILLIS = 1000;
@@ -375,26 +371,5 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
     @Override
     public void close() {
         io.shutdown();
-    }
-
-    static List<String> scopePrefix(String systemdRun, TransientScope scope) {
-        List<String> prefix = new ArrayList<>(8);
-        prefix.add(systemdRun);
-        prefix.add("--scope");
-        prefix.add("--quiet");
-        prefix.add("--collect");
-        prefix.add("--unit=" + scope.unit());
-        prefix.add("--slice=" + scope.slice());
-        prefix.add("--description=" + scope.description());
-        prefix.add("--");
-        return prefix;
-    }
-
-    static int maxArguments() {
-        return MAX_ARGUMENTS;
-    }
-
-    static int maxArgumentLength() {
-        return MAX_ARGUMENT_LENGTH;
     }
 }

@@ -34,7 +34,7 @@ import org.osgi.framework.launch.Framework;
 
 /**
  * The bundle in a real OSGi framework (Felix, with Felix SCR and ConfigAdmin): it resolves, its DS
- * component registers the service with the default allowlist, and configuration changes made
+ * component registers the service and takes the shipped allowlist from ConfigAdmin, and configuration changes made
  * through ConfigAdmin reach the running component through {@code @Modified}, without
  * re-registering the service; a malformed change is refused and the previous one keeps working.
  *
@@ -120,11 +120,14 @@ class ExecutorOsgiTest {
         ServiceReference<?> ref = awaitService("org.volumedriver.exec.CommandExecutor");
         Object service = ctx.getService(ref);
         Object serviceId = ref.getProperty(Constants.SERVICE_ID);
-        assertTrue(names(service).contains("mount.quobyte"), "default allowlist: " + names(service));
+        assertEquals(List.of(), names(service), "no configuration: no command");
+        Hashtable<String, Object> props = new Hashtable<>(ShippedAllowlist.properties());
+        update(props);
+        await(() -> names(service).contains("mount.quobyte"), "shipped allowlist in force");
+        assertTrue(names(service).contains("mount.quobyte"), "shipped allowlist: " + names(service));
 
         Path first = script(dir, "first", "echo first");
         Path second = script(dir, "second", "echo second");
-        Hashtable<String, Object> props = new Hashtable<>();
         props.put("command.umount.executable", first.toString());
         update(props);
         await(() -> first.toString().equals(executable(service, "umount")), "first executable in force");

@@ -53,7 +53,7 @@ class ProcessCommandExecutorTest {
         echo = argvEcho(dir, "echo-argv");
         // every run of this program leaves a marker, so "nothing ran" can be checked
         Path marking = script(dir, "marking", "touch '" + marker + "'\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done");
-        executor = new ProcessCommandExecutor(ExecutorSettings.builder()
+        executor = new ProcessCommandExecutor(ShippedAllowlist.builder()
                 .executable("mount.quobyte", marking.toString())
                 .executable("umount", marking.toString())
                 .command("true", "/usr/bin/true", false, List.of(List.of()))
@@ -431,8 +431,8 @@ class ProcessCommandExecutorTest {
     }
 
     @Test
-    void defaultsAreTheQuobyteCommandsOnly() throws Exception {
-        try (ProcessCommandExecutor defaults = new ProcessCommandExecutor(ExecutorSettings.defaults())) {
+    void shippedAllowlistIsTheQuobyteCommandsOnly() throws Exception {
+        try (ProcessCommandExecutor defaults = new ProcessCommandExecutor(ShippedAllowlist.builder().build())) {
             assertEquals(List.of("mount.quobyte", "umount", "systemctl", "systemd-run"),
                     defaults.allowlist().stream().map(d -> d.name()).toList());
             assertTrue(defaults.allowlist().stream().filter(d -> d.name().equals("umount")).findFirst().get().usable(),
@@ -443,6 +443,28 @@ class ProcessCommandExecutorTest {
                     () -> defaults.run(CommandRequest.of("umount", T, "-a")));
             assertThrows(CommandRejectedException.class,
                     () -> defaults.run(CommandRequest.of("umount", T, "/")));
+        }
+    }
+
+    @Test
+    void anUnconfiguredExecutorRefusesEveryCommandBeforeSpawning() throws Exception {
+        try (ProcessCommandExecutor unconfigured = new ProcessCommandExecutor(ExecutorSettings.defaults())) {
+            assertEquals(List.of(), unconfigured.allowlist());
+            String d = "/srv/m/" + MD5;
+            for (CommandRequest request : List.of(
+                    CommandRequest.of("mount.quobyte", T, "--disable-xattrs", EXPORT, d),
+                    CommandRequest.of("umount", T, "--no-canonicalize", d),
+                    CommandRequest.of("systemctl", T, "is-system-running"),
+                    CommandRequest.of("systemd-run", T),
+                    CommandRequest.of("true", T),
+                    CommandRequest.of("mount.quobyte", T, "--disable-xattrs", EXPORT, d).inScope(
+                            new org.volumedriver.exec.TransientScope("volumedriver-" + MD5 + ".scope", "system.slice", "mount")))) {
+                CommandRejectedException e = assertThrows(CommandRejectedException.class, () -> unconfigured.run(request));
+                assertEquals("COMMAND_REJECTED", e.code());
+                assertTrue(e.getMessage().contains("not in the allowlist"), e.getMessage());
+            }
+            assertEquals(6, unconfigured.statistics().get(ProcessCommandExecutor.UNKNOWN_COMMAND).rejected());
+            assertEquals(0, unconfigured.statistics().get(ProcessCommandExecutor.UNKNOWN_COMMAND).runs());
         }
     }
 }

@@ -106,7 +106,7 @@ class ScopeAndPrivilegeTest {
         Path fakeSystemdRun = argvEcho(dir, "systemd-run");
         Path mount = script(dir, "mount.quobyte", "exit 0");
         List<String> args = List.of("--disable-xattrs", "registry:7861/volume-1", "/srv/mnt/" + MD5);
-        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ExecutorSettings.builder()
+        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ShippedAllowlist.builder()
                 .executable("mount.quobyte", mount.toString())
                 .systemdRun(fakeSystemdRun.toString())
                 .build(), 0)) {
@@ -129,7 +129,7 @@ class ScopeAndPrivilegeTest {
     @Test
     void scopeIsRefusedWhenSystemdRunIsNotUsable() throws Exception {
         Path mount = script(dir, "mount.quobyte", "exit 0");
-        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ExecutorSettings.builder()
+        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ShippedAllowlist.builder()
                 .executable("mount.quobyte", mount.toString())
                 .systemdRun(dir.resolve("missing-systemd-run").toString())
                 .build(), 0)) {
@@ -169,7 +169,7 @@ class ScopeAndPrivilegeTest {
         Path helper = argvEcho(dir, "fake-sudo");
         Path fakeSystemdRun = script(dir, "systemd-run", "exit 0");
         Path mount = script(dir, "mount.quobyte", "exit 0");
-        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ExecutorSettings.builder()
+        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ShippedAllowlist.builder()
                 .rootHelper(helper.toString(), "-n")
                 .executable("mount.quobyte", mount.toString())
                 .systemdRun(fakeSystemdRun.toString())

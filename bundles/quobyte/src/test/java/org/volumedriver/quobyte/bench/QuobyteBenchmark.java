@@ -110,8 +110,7 @@ class QuobyteBenchmark {
     }
 
     static ProcessCommandExecutor realExecutor(Path bin) throws Exception {
-        return new ProcessCommandExecutor(ExecutorSettings.builder().executable("mount.quobyte", bin.toString())
-                .executable("umount", "/usr/bin/umount").maxConcurrent(16).queueTimeout(Duration.ofSeconds(120)).build());
+        return org.volumedriver.testsupport.ShippedExecutor.executor(bin, Map.of("max.concurrent", "16", "queue.timeout.ms", "120000"));
     }
 
     static void unmountAllUnder(Path root) throws Exception {

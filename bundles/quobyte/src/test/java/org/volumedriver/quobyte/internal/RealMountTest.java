@@ -97,12 +97,7 @@ class RealMountTest {
         Files.setPosixFilePermissions(standin, PosixFilePermissions.fromString("rwxr-xr-x"));
         store = bin.resolve("store").resolve(EXPORT.replace('/', '_').replace(':', '_'));
         Files.createDirectories(store);
-        executor = new ProcessCommandExecutor(ExecutorSettings.builder()
-                .executable("mount.quobyte", standin.toString())
-                .executable("umount", "/usr/bin/umount")
-                .maxConcurrent(8)
-                .queueTimeout(Duration.ofSeconds(10))
-                .build());
+        executor = org.volumedriver.testsupport.ShippedExecutor.executor(standin);
         probe = new StatxProbe(8);
     }
 

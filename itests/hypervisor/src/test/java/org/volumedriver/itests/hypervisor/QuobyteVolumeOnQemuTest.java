@@ -35,10 +35,10 @@ import org.volumedriver.libvirt.AttachResult;
 import org.volumedriver.libvirt.DetachOutcome;
 import org.volumedriver.libvirt.DetachResult;
 import org.volumedriver.libvirt.internal.DiskPolicy;
-import org.volumedriver.libvirt.internal.DiskXmlServiceImpl;
 import org.volumedriver.libvirt.internal.DomainXml;
 import org.volumedriver.libvirt.internal.Libvirt;
 import org.volumedriver.libvirt.internal.LibvirtConfig;
+import org.volumedriver.libvirt.internal.LibvirtSettings;
 import org.volumedriver.libvirt.internal.VolumeAttacherImpl;
 import org.volumedriver.libvirt.internal.VolumeDriversImpl;
 import org.volumedriver.quobyte.internal.MountLayout;
@@ -113,7 +113,7 @@ class QuobyteVolumeOnQemuTest {
         volume = "volume-" + UUID.randomUUID();
         Files.write(store.resolve(volume), new byte[(int) SIZE]);
 
-        executor = new ProcessCommandExecutor(ExecutorSettings.builder().executable("mount.quobyte", standin.toString()).build());
+        executor = org.volumedriver.testsupport.ShippedExecutor.executor(standin);
         base = tmp.resolve("mnt");
         quobyte = new QuobyteVolumeDriver(executor, config(QuobyteConfig.class, Map.of(
                 "mount_base", base.toString(),
@@ -126,9 +126,8 @@ class QuobyteVolumeOnQemuTest {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
         drivers.addDriver(quobyte, Map.of("service.id", 1L, "volume.driver.type", "quobyte"));
         // the libvirt bundle's default allowlists: Quobyte volumes are files, raw or qcow2
-        DiskXmlServiceImpl disks = new DiskXmlServiceImpl(DiskPolicy.from(config(LibvirtConfig.class, Map.of())));
-        attacher = new VolumeAttacherImpl(drivers, disks,
-                new VolumeAttacherImpl.Settings("qemu:///system", Duration.ofSeconds(2), Duration.ofMillis(100)));
+        attacher = new VolumeAttacherImpl(drivers, new LibvirtSettings("qemu:///system", Duration.ofSeconds(2),
+                Duration.ofMillis(100), DiskPolicy.from(config(LibvirtConfig.class, Map.of()))));
         libvirt = Libvirt.open("qemu:///system");
     }
 
