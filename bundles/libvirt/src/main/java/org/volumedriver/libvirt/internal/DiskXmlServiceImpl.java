@@ -28,16 +28,6 @@ public class DiskXmlServiceImpl implements DiskXmlService {
         this.policy = () -> settings.get().disks();
     }
 
-    /**
-     * Outside a framework (tests, benchmarks).
-     *
-     * @param policy the allowlists
-     */
-    public DiskXmlServiceImpl(DiskPolicy policy) {
-        Objects.requireNonNull(policy, "policy");
-        this.policy = () -> policy;
-    }
-
     /** @return the allowlists in force */
     public DiskPolicy policy() {
         return policy.get();

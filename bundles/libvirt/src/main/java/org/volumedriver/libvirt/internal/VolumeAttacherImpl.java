@@ -62,14 +62,16 @@ public class VolumeAttacherImpl implements VolumeAttacher {
     }
 
     /**
-     * Outside a framework.
+     * Outside a framework. A factory rather than a second public constructor: Declarative Services
+     * picks its constructor by the number of arguments, and two of the same count are ambiguous.
      *
      * @param drivers the driver registry
      * @param settings the settings, fixed
+     * @return an attacher with those settings
      */
-    public VolumeAttacherImpl(VolumeDrivers drivers, LibvirtSettings settings) {
-        this(drivers, () -> settings);
+    public static VolumeAttacherImpl withSettings(VolumeDrivers drivers, LibvirtSettings settings) {
         Objects.requireNonNull(settings, "settings");
+        return new VolumeAttacherImpl(drivers, () -> settings);
     }
 
     private VolumeAttacherImpl(VolumeDrivers drivers, Supplier<LibvirtSettings> settings) {

@@ -73,7 +73,7 @@ class RealHypervisorTest {
         driver = new RecordingDriver("fake", volumes, "raw");
         VolumeDriversImpl drivers = new VolumeDriversImpl();
         drivers.addDriver(driver, Map.of("service.id", 1L, "volume.driver.type", "fake"));
-        attacher = new VolumeAttacherImpl(drivers, new LibvirtSettings("qemu:///system", DETACH_WAIT, Duration.ofMillis(100),
+        attacher = VolumeAttacherImpl.withSettings(drivers, new LibvirtSettings("qemu:///system", DETACH_WAIT, Duration.ofMillis(100),
                 TestConfigs.policy(Map.of("source_types", new String[] {"fake=file"}))));
         libvirt = Libvirt.open("qemu:///system");
     }

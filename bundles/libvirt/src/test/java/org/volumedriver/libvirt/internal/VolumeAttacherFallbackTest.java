@@ -85,7 +85,7 @@ class VolumeAttacherFallbackTest {
     private static VolumeAttacherImpl attacher(RecordingDriver driver) {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
         drivers.addDriver(driver, Map.of("service.id", 1L, "volume.driver.type", driver.type()));
-        return new VolumeAttacherImpl(drivers, new LibvirtSettings("test:///default", Duration.ofMillis(500), Duration.ofMillis(50),
+        return VolumeAttacherImpl.withSettings(drivers, new LibvirtSettings("test:///default", Duration.ofMillis(500), Duration.ofMillis(50),
                 TestConfigs.policy(Map.of("source_types", new String[] {"fake=file"}))));
     }
 

@@ -45,7 +45,7 @@ class VolumeAttacherTestDriverTest {
     private VolumeAttacherImpl attacher(RecordingDriver driver) {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
         drivers.addDriver(driver, Map.of("service.id", 1L, "volume.driver.type", driver.type()));
-        VolumeAttacherImpl attacher = new VolumeAttacherImpl(drivers, new LibvirtSettings("test:///default", Duration.ofMillis(500),
+        VolumeAttacherImpl attacher = VolumeAttacherImpl.withSettings(drivers, new LibvirtSettings("test:///default", Duration.ofMillis(500),
                 Duration.ofMillis(50), TestConfigs.policy(Map.of("source_types", new String[] {"quobyte=file", "fake=file"}))));
         attachers.add(attacher);
         return attacher;

@@ -126,7 +126,7 @@ class QuobyteVolumeOnQemuTest {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
         drivers.addDriver(quobyte, Map.of("service.id", 1L, "volume.driver.type", "quobyte"));
         // the libvirt bundle's default allowlists: Quobyte volumes are files, raw or qcow2
-        attacher = new VolumeAttacherImpl(drivers, new LibvirtSettings("qemu:///system", Duration.ofSeconds(2),
+        attacher = VolumeAttacherImpl.withSettings(drivers, new LibvirtSettings("qemu:///system", Duration.ofSeconds(2),
                 Duration.ofMillis(100), DiskPolicy.from(config(LibvirtConfig.class, Map.of()))));
         libvirt = Libvirt.open("qemu:///system");
     }
