@@ -11,15 +11,17 @@ import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.volumedriver.libvirt.AttachResult;
 import org.volumedriver.libvirt.VolumeAttacher;
 import org.volumedriver.shell.internal.ConnectionInfoInput;
-import org.volumedriver.shell.internal.ServiceUnavailableException;
-import org.volumedriver.shell.internal.Views;
+import org.volumedriver.shell.internal.VolumeViews;
+import org.volumedriver.shell.support.DriverAction;
+import org.volumedriver.shell.support.ServiceUnavailableException;
+import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 
 /** {@code volume:attach}: connects a volume and attaches its disk to a libvirt domain. */
 @Service
 @Command(scope = "volume", name = "attach", description = "Connects a volume and attaches it to a libvirt domain (default --live)")
-public class AttachCommand extends ShellAction {
+public class AttachCommand extends DriverAction {
 
     @Reference(optional = true)
     VolumeAttacher attacher;
@@ -52,13 +54,13 @@ public class AttachCommand extends ShellAction {
     String json;
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         ConnectionInfoInput.requireName(domain, "domain", "volume:attach [--live] [--config] [options] <domain> [<connection-info>]");
         ConnectionInfo info = ConnectionInfoInput.read(json, file);
         VolumeAttacher service = ServiceUnavailableException.require(attacher, "libvirt volume attacher");
         Attachment attachment = Attachment.of(info.requireName(), instance == null ? domain : instance);
         AttachResult result = service.attach(domain, info, attachment, dev, bus, AttachModes.of(live, config));
         System.out.println("Attached " + attachment + " to domain " + result.domain());
-        Views.report(Views.attached(result), System.out);
+        Views.report(VolumeViews.attached(result), System.out);
     }
 }

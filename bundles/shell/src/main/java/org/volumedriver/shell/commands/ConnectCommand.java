@@ -7,7 +7,9 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.volumedriver.shell.internal.ConnectionInfoInput;
-import org.volumedriver.shell.internal.Views;
+import org.volumedriver.shell.internal.VolumeViews;
+import org.volumedriver.shell.support.DriverAction;
+import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DiskSpec;
@@ -16,7 +18,7 @@ import org.volumedriver.spi.VolumeDriver;
 /** {@code volume:connect}: makes a volume available on this host for an instance. */
 @Service
 @Command(scope = "volume", name = "connect", description = "Connects a volume for an instance (mounts its export on first use) and shows the disk")
-public class ConnectCommand extends ShellAction {
+public class ConnectCommand extends DriverAction {
 
     @Option(name = "-f", aliases = "--file", description = "Read the connection info (JSON) from this file")
     @Completion(FileCompleter.class)
@@ -30,13 +32,13 @@ public class ConnectCommand extends ShellAction {
     String json;
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         ConnectionInfoInput.requireName(instance, "instance", "volume:connect [-f <path>] <instance> [<connection-info>]");
         ConnectionInfo info = ConnectionInfoInput.read(json, file);
         VolumeDriver driver = drivers().driverFor(info);
         Attachment attachment = Attachment.of(info.requireName(), instance);
         DiskSpec disk = driver.connect(info, attachment);
         System.out.println("Connected " + attachment + " (driver " + driver.type() + ")");
-        Views.report(Views.disk(disk), System.out);
+        Views.report(VolumeViews.disk(disk), System.out);
     }
 }

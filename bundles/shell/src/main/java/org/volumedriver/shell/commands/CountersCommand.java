@@ -6,13 +6,14 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.volumedriver.shell.internal.DriverLookup;
-import org.volumedriver.shell.internal.Views;
+import org.volumedriver.shell.internal.VolumeViews;
+import org.volumedriver.shell.support.DriverAction;
+import org.volumedriver.shell.support.DriverLookup;
 
 /** {@code volume:counters}: the drivers' counters. */
 @Service
 @Command(scope = "volume", name = "counters", description = "Shows the drivers' counters (mounts, unmounts, heals, failures by reason, ...)")
-public class CountersCommand extends ShellAction {
+public class CountersCommand extends DriverAction {
 
     @Option(name = "-d", aliases = "--driver", description = "Only this driver type")
     @Completion(DriverTypeCompleter.class)
@@ -22,8 +23,8 @@ public class CountersCommand extends ShellAction {
     boolean noFormat;
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         DriverLookup lookup = drivers();
-        Views.counters(driver == null ? lookup.drivers() : Map.of(driver, lookup.driver(driver)), System.out, !noFormat);
+        VolumeViews.counters(driver == null ? lookup.drivers() : Map.of(driver, lookup.driver(driver)), System.out, !noFormat);
     }
 }

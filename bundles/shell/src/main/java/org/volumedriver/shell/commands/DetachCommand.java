@@ -10,15 +10,17 @@ import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.volumedriver.libvirt.DetachResult;
 import org.volumedriver.libvirt.VolumeAttacher;
 import org.volumedriver.shell.internal.ConnectionInfoInput;
-import org.volumedriver.shell.internal.ServiceUnavailableException;
-import org.volumedriver.shell.internal.Views;
+import org.volumedriver.shell.internal.VolumeViews;
+import org.volumedriver.shell.support.DriverAction;
+import org.volumedriver.shell.support.ServiceUnavailableException;
+import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 
 /** {@code volume:detach}: detaches a volume's disk from a libvirt domain and disconnects it. */
 @Service
 @Command(scope = "volume", name = "detach", description = "Detaches a volume from a libvirt domain and disconnects it once the guest released it (default --live)")
-public class DetachCommand extends ShellAction {
+public class DetachCommand extends DriverAction {
 
     @Reference(optional = true)
     VolumeAttacher attacher;
@@ -44,13 +46,13 @@ public class DetachCommand extends ShellAction {
     String json;
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         ConnectionInfoInput.requireName(domain, "domain", "volume:detach [--live] [--config] [options] <domain> [<connection-info>]");
         ConnectionInfo info = ConnectionInfoInput.read(json, file);
         VolumeAttacher service = ServiceUnavailableException.require(attacher, "libvirt volume attacher");
         Attachment attachment = Attachment.of(info.requireName(), instance == null ? domain : instance);
         DetachResult result = service.detach(domain, info, attachment, AttachModes.of(live, config));
         System.out.println("Detach " + attachment + " from domain " + result.domain() + ": " + result.outcome().name());
-        Views.report(Views.detached(result), System.out);
+        Views.report(VolumeViews.detached(result), System.out);
     }
 }

@@ -7,6 +7,7 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.volumedriver.shell.internal.ConnectionInfoInput;
+import org.volumedriver.shell.support.DriverAction;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;
@@ -15,7 +16,7 @@ import org.volumedriver.spi.VolumeDriver;
 /** {@code volume:disconnect}: gives up an instance's attachment of a volume. */
 @Service
 @Command(scope = "volume", name = "disconnect", description = "Disconnects a volume for an instance (unmounts its export after the last attachment)")
-public class DisconnectCommand extends ShellAction {
+public class DisconnectCommand extends DriverAction {
 
     @Option(name = "-f", aliases = "--file", description = "Read the connection info (JSON) from this file")
     @Completion(FileCompleter.class)
@@ -29,7 +30,7 @@ public class DisconnectCommand extends ShellAction {
     String json;
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         ConnectionInfoInput.requireName(instance, "instance", "volume:disconnect [-f <path>] <instance> [<connection-info>]");
         ConnectionInfo info = ConnectionInfoInput.read(json, file);
         VolumeDriver driver = drivers().driverFor(info);

@@ -10,7 +10,8 @@ import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.volumedriver.libvirt.DiskXmlService;
 import org.volumedriver.shell.internal.ConnectionInfoInput;
-import org.volumedriver.shell.internal.ServiceUnavailableException;
+import org.volumedriver.shell.support.DriverAction;
+import org.volumedriver.shell.support.ServiceUnavailableException;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DiskSpec;
 import org.volumedriver.spi.VolumeDriver;
@@ -18,7 +19,7 @@ import org.volumedriver.spi.VolumeDriver;
 /** {@code volume:disk-xml}: the libvirt disk element for connection info, without connecting. */
 @Service
 @Command(scope = "volume", name = "disk-xml", description = "Prints the libvirt <disk> element for connection info, without connecting the volume")
-public class DiskXmlCommand extends ShellAction {
+public class DiskXmlCommand extends DriverAction {
 
     @Reference(optional = true)
     DiskXmlService diskXml;
@@ -38,7 +39,7 @@ public class DiskXmlCommand extends ShellAction {
     String json;
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         ConnectionInfo info = ConnectionInfoInput.read(json, file);
         DiskXmlService xml = ServiceUnavailableException.require(diskXml, "libvirt disk XML");
         VolumeDriver driver = drivers().driverFor(info);

@@ -5,13 +5,14 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.volumedriver.exec.CommandExecutor;
-import org.volumedriver.shell.internal.ServiceUnavailableException;
-import org.volumedriver.shell.internal.Views;
+import org.volumedriver.shell.internal.VolumeViews;
+import org.volumedriver.shell.support.DriverAction;
+import org.volumedriver.shell.support.ServiceUnavailableException;
 
 /** {@code volume:executor}: the executor's allowlist and counters. */
 @Service
 @Command(scope = "volume", name = "executor", description = "Shows the command executor's allowlist and its counters per command")
-public class ExecutorCommand extends ShellAction {
+public class ExecutorCommand extends DriverAction {
 
     @Reference(optional = true)
     CommandExecutor executor;
@@ -20,16 +21,16 @@ public class ExecutorCommand extends ShellAction {
     boolean noFormat;
 
     @Override
-    void run() {
+    protected void run() {
         CommandExecutor service = ServiceUnavailableException.require(executor, "command executor");
         if (!noFormat) {
             System.out.println("Allowlist");
         }
-        Views.allowlist(service.allowlist(), System.out, !noFormat);
+        VolumeViews.allowlist(service.allowlist(), System.out, !noFormat);
         if (!noFormat) {
             System.out.println();
             System.out.println("Counters");
         }
-        Views.statistics(service.statistics(), System.out, !noFormat);
+        VolumeViews.statistics(service.statistics(), System.out, !noFormat);
     }
 }

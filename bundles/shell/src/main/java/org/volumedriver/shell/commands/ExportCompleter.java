@@ -3,15 +3,16 @@ package org.volumedriver.shell.commands;
 import java.util.Collection;
 
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.volumedriver.shell.internal.Candidates;
-import org.volumedriver.shell.internal.DriverLookup;
+import org.volumedriver.shell.support.Candidates;
+import org.volumedriver.shell.support.DriverCompleter;
+import org.volumedriver.shell.support.DriverLookup;
 
 /** Completes exports as volume:mounts lists them (redacted). */
 @Service
-public class ExportCompleter extends DriverCandidatesCompleter {
+public class ExportCompleter extends DriverCompleter {
 
     @Override
-    Collection<String> candidates(DriverLookup drivers) {
+    protected Collection<String> candidates(DriverLookup drivers) {
         return Candidates.exports(drivers);
     }
 }

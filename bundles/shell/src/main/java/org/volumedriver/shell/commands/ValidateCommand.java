@@ -1,6 +1,7 @@
 package org.volumedriver.shell.commands;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Argument;
@@ -10,9 +11,10 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.FileCompleter;
-import org.volumedriver.quobyte.QuobyteAdmin;
 import org.volumedriver.shell.internal.ConnectionInfoInput;
-import org.volumedriver.shell.internal.Views;
+import org.volumedriver.shell.support.DriverAction;
+import org.volumedriver.shell.support.ValidationView;
+import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.Redactor;
 import org.volumedriver.spi.VolumeDriver;
@@ -20,10 +22,10 @@ import org.volumedriver.spi.VolumeDriver;
 /** {@code volume:validate}: checks connection info without side effects. */
 @Service
 @Command(scope = "volume", name = "validate", description = "Checks connection info exactly as a connect would, without mounting or running anything")
-public class ValidateCommand extends ShellAction {
+public class ValidateCommand extends DriverAction {
 
-    @Reference(optional = true)
-    QuobyteAdmin quobyte;
+    @Reference
+    List<ValidationView> validationViews;
 
     @Option(name = "-f", aliases = "--file", description = "Read the connection info (JSON) from this file")
     @Completion(FileCompleter.class)
@@ -33,13 +35,14 @@ public class ValidateCommand extends ShellAction {
     String json;
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         ConnectionInfo info = ConnectionInfoInput.read(json, file);
         VolumeDriver driver = drivers().driverFor(info);
         driver.validate(info);
         System.out.println("Valid: connection info for driver " + driver.type());
-        if (quobyte != null && QuobyteAdmin.DRIVER_TYPE.equals(driver.type())) {
-            Views.report(Views.validated(quobyte.validate(info)), System.out);
+        ValidationView view = viewFor(driver.type());
+        if (view != null) {
+            Views.report(view.fields(info), System.out);
         } else {
             Map<String, String> fields = new LinkedHashMap<>();
             fields.put("Export", info.export().map(Redactor::redactText).orElse("-"));
@@ -47,5 +50,16 @@ public class ValidateCommand extends ShellAction {
             fields.put("Format", info.format());
             Views.report(fields, System.out);
         }
+    }
+
+    private ValidationView viewFor(String type) {
+        if (validationViews != null) {
+            for (ValidationView view : validationViews) {
+                if (type.equals(view.driverType())) {
+                    return view;
+                }
+            }
+        }
+        return null;
     }
 }

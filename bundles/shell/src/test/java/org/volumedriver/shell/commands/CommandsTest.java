@@ -28,16 +28,14 @@ import org.volumedriver.libvirt.DetachResult;
 import org.volumedriver.libvirt.DiskXmlService;
 import org.volumedriver.libvirt.InvalidDiskSpecException;
 import org.volumedriver.libvirt.VolumeAttacher;
-import org.volumedriver.quobyte.QuobyteAdmin;
-import org.volumedriver.quobyte.SystemdDecision;
-import org.volumedriver.quobyte.ValidatedVolume;
 import org.volumedriver.shell.internal.FakeDriver;
+import org.volumedriver.shell.support.ValidationView;
+import org.volumedriver.shell.testing.ShellHarness;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.CommandRejectedException;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DiskSpec;
 import org.volumedriver.spi.DisconnectOutcome;
-import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.VolumeDriverException;
 
 /** The commands through Karaf's real command processor, with fakes of the services behind them. */
@@ -57,7 +55,6 @@ class CommandsTest {
     Path dir;
 
     final FakeDriver quobyte = new FakeDriver("quobyte");
-    final FakeAdmin admin = new FakeAdmin();
     ShellHarness shell;
 
     @AfterEach
@@ -69,7 +66,7 @@ class CommandsTest {
 
     @Test
     void driversListsTheRegisteredDrivers() throws Exception {
-        shell = new ShellHarness(quobyte, new FakeDriver("nfs"));
+        shell = VolumeShell.with(quobyte, new FakeDriver("nfs"));
         List<String> lines = shell.ok("volume:drivers").out().lines().toList();
         assertEquals(4, lines.size(), lines.toString());
         assertTrue(lines.get(0).startsWith("Type"), lines.get(0));
@@ -79,7 +76,7 @@ class CommandsTest {
 
     @Test
     void connectAndDisconnectWithJsonArgumentAndFile() throws Exception {
-        shell = new ShellHarness(quobyte);
+        shell = VolumeShell.with(quobyte);
         String out = shell.ok("volume:connect vm1 '" + JSON + "'").out();
         assertTrue(out.startsWith("Connected " + NAME + "@vm1 (driver quobyte)"), out);
         assertTrue(out.contains("Source      : " + FakeDriver.directory(EXPORT) + "/" + NAME), out);
@@ -105,7 +102,7 @@ class CommandsTest {
 
     @Test
     void badInputIsOneErrorLineAndNothingIsDone() throws Exception {
-        shell = new ShellHarness(quobyte);
+        shell = VolumeShell.with(quobyte);
         assertEquals("Error [UNKNOWN_DRIVER]: no volume driver for type 'nfs'; available: [quobyte]",
                 shell.run("volume:connect vm1 '" + json("nfs", NAME, null) + "'").errorLine());
         assertEquals("Error [UNSUPPORTED_FORMAT]: invalid connection info: data.format 'vmdk' is not an allowed format; allowed: [raw, qcow2]",
@@ -137,31 +134,39 @@ class CommandsTest {
     }
 
     @Test
-    void validateShowsWhereTheVolumeWouldBeForQuobyte() throws Exception {
-        shell = new ShellHarness(quobyte, admin);
-        String out = shell.ok("volume:validate '" + JSON + "'").out();
-        assertEquals(List.of(
-                "Valid: connection info for driver quobyte",
-                "Export          : 10.0.0.1/vol",
-                "Mount directory : /mnt/q/0123",
-                "Volume file     : /mnt/q/0123/" + NAME,
-                "Format          : raw"), out.lines().toList());
-        assertTrue(quobyte.mounts().isEmpty());
-
-        String spaced = "{\n  \"driver_volume_type\": \"quobyte\",\n  \"data\": {\"export\": \"" + EXPORT + "\", \"name\": \"" + NAME + "\"}\n}";
-        assertEquals(out, shell.ok("volume:validate '" + spaced + "'").out());
-
-        shell.close();
-        shell = new ShellHarness(new FakeDriver("nfs"));
+    void validateShowsTheGenericFieldsForADriverWithoutItsOwnView() throws Exception {
+        shell = VolumeShell.with(new FakeDriver("nfs"));
         String generic = shell.ok("volume:validate '" + json("nfs", NAME, "qcow2") + "'").out();
         assertEquals(List.of("Valid: connection info for driver nfs", "Export : " + EXPORT, "Volume : " + NAME, "Format : qcow2"),
                 generic.lines().toList());
     }
 
     @Test
+    void validateShowsTheFieldsOfTheDriversOwnView() throws Exception {
+        ValidationView nfsView = new ValidationView() {
+            @Override
+            public String driverType() {
+                return "nfs";
+            }
+
+            @Override
+            public Map<String, String> fields(ConnectionInfo info) throws VolumeDriverException {
+                return Map.of("Share", info.requireExport());
+            }
+        };
+        shell = VolumeShell.with(quobyte, new FakeDriver("nfs"), nfsView);
+        assertEquals(List.of("Valid: connection info for driver nfs", "Share : " + EXPORT),
+                shell.ok("volume:validate '" + json("nfs", NAME, null) + "'").out().lines().toList());
+        // a view of another type does not apply: the generic fields
+        assertEquals(List.of("Valid: connection info for driver quobyte", "Export : " + EXPORT, "Volume : " + NAME, "Format : raw"),
+                shell.ok("volume:validate '" + JSON + "'").out().lines().toList());
+        assertTrue(quobyte.mounts().isEmpty());
+    }
+
+    @Test
     void diskXmlUsesTheDriverAndTheXmlServiceWithTarget() throws Exception {
         FakeXml xml = new FakeXml();
-        shell = new ShellHarness(quobyte, xml);
+        shell = VolumeShell.with(quobyte, xml);
         assertEquals("<disk dev='vdb' bus='virtio' format='raw'/>", shell.ok("volume:disk-xml '" + JSON + "'").out().strip());
         assertEquals("<disk dev='sdc' bus='scsi' format='raw'/>",
                 shell.ok("volume:disk-xml --dev sdc --bus scsi '" + JSON + "'").out().strip());
@@ -173,7 +178,7 @@ class CommandsTest {
     @Test
     void attachAndDetachChooseTheModeLikeVirsh() throws Exception {
         FakeAttacher attacher = new FakeAttacher();
-        shell = new ShellHarness(quobyte, attacher);
+        shell = VolumeShell.with(quobyte, attacher);
         String out = shell.ok("volume:attach vm1 '" + JSON + "'").out();
         assertTrue(out.startsWith("Attached " + NAME + "@vm1 to domain vm1"), out);
         assertTrue(out.contains("Mode        : LIVE"), out);
@@ -190,48 +195,32 @@ class CommandsTest {
 
     @Test
     void missingServicesAreNamedWithoutDisablingTheOtherCommands() throws Exception {
-        shell = new ShellHarness(quobyte);
-        assertEquals("Error [SERVICE_UNAVAILABLE]: no Quobyte admin service is registered; is its bundle installed and active?",
-                shell.run("quobyte:systemd").errorLine());
+        shell = VolumeShell.with(quobyte);
         assertEquals("Error [SERVICE_UNAVAILABLE]: no command executor service is registered; is its bundle installed and active?",
                 shell.run("volume:executor").errorLine());
         assertTrue(shell.run("volume:attach vm1 '" + JSON + "'").errorLine().startsWith("Error [SERVICE_UNAVAILABLE]: no libvirt volume attacher"));
         assertTrue(shell.run("volume:disk-xml '" + JSON + "'").errorLine().startsWith("Error [SERVICE_UNAVAILABLE]: no libvirt disk XML"));
         assertNull(shell.run("volume:drivers").failure());
-        shell.close();
-        shell = new ShellHarness();
-        assertEquals("Error [UNKNOWN_DRIVER]: no volume driver for type 'quobyte'; available: []",
-                shell.run("quobyte:mounts").errorLine());
     }
 
     @Test
-    void systemdAndConfiguration() throws Exception {
-        shell = new ShellHarness(quobyte, admin);
-        assertEquals(List.of("Systemd scope : not used", "Mode          : auto",
-                "Reason        : systemctl is-system-running answered 'offline'"), shell.ok("quobyte:systemd").out().lines().toList());
-        String config = shell.ok("quobyte:config --no-format").out();
-        assertTrue(config.lines().anyMatch(l -> l.matches("mount\\.base\\s*\t/mnt/q")), config);
-        assertFalse(config.contains("s3cr3t"), config);
-    }
-
-    @Test
-    void healReportsTheNewStateAndRefusesStaleMountsInUseWithoutForce() throws Exception {
-        shell = new ShellHarness(quobyte, admin);
-        shell.ok("volume:connect vm1 '" + JSON + "'");
-        quobyte.state(EXPORT, MountState.STALE);
-        String dirName = FakeDriver.directory(EXPORT);
-        assertTrue(shell.ok("quobyte:mounts").out().contains("STALE"));
-        assertEquals("Error [STALE_MOUNT_IN_USE]: mount " + dirName
-                + " is stale and in use by 1 attachment(s); heal it with --force once the guests are safe",
-                shell.run("quobyte:heal " + dirName).errorLine());
-        String out = shell.ok("quobyte:heal --force " + dirName).out();
-        assertTrue(out.startsWith("Mount " + dirName + ": HEALTHY"), out);
-        assertEquals("heal " + dirName + " true", quobyte.calls.get(quobyte.calls.size() - 1));
+    void withoutTheDriverRegistryTheDriverCommandsSaySo() throws Exception {
+        // the registry is the one way to a driver: driver services alone are not used
+        shell = ShellHarness.withoutDriverRegistry(VolumeShell.CLASSES, quobyte, new FakeXml());
+        String unavailable = "Error [SERVICE_UNAVAILABLE]: no volume driver registry service is registered; is its bundle installed and active?";
+        for (String command : List.of("volume:drivers", "volume:mounts", "volume:attachments", "volume:counters",
+                "volume:connect vm1 '" + JSON + "'", "volume:disconnect vm1 '" + JSON + "'", "volume:validate '" + JSON + "'",
+                "volume:disk-xml '" + JSON + "'")) {
+            assertEquals(unavailable, shell.run(command).errorLine(), command);
+        }
+        assertTrue(quobyte.calls.isEmpty(), quobyte.calls.toString());
+        // input errors come first, as before
+        assertTrue(shell.run("volume:connect vm1").errorLine().startsWith("Error [INVALID_ARGUMENT]: connection info is missing"));
     }
 
     @Test
     void executorShowsAllowlistAndCounters() throws Exception {
-        shell = new ShellHarness(new FakeExecutor());
+        shell = VolumeShell.with(new FakeExecutor());
         List<String> lines = shell.ok("volume:executor").out().lines().toList();
         assertEquals("Allowlist", lines.get(0));
         assertTrue(lines.get(1).startsWith("Command"), lines.get(1));
@@ -244,29 +233,11 @@ class CommandsTest {
     @Test
     void countersPerDriver() throws Exception {
         quobyte.counters.put("mounts", 2L);
-        shell = new ShellHarness(quobyte, new FakeDriver("nfs"));
+        shell = VolumeShell.with(quobyte, new FakeDriver("nfs"));
         assertEquals(List.of("quobyte\tmounts\t2"),
                 shell.ok("volume:counters --driver quobyte --no-format").out().lines().map(l -> l.replaceAll(" +", "")).toList());
         assertEquals("Error [UNKNOWN_DRIVER]: no volume driver for type 'iscsi'; available: [nfs, quobyte]",
                 shell.run("volume:counters -d iscsi").errorLine());
-    }
-
-    static final class FakeAdmin implements QuobyteAdmin {
-        @Override
-        public SystemdDecision systemdDecision() {
-            return new SystemdDecision(false, "auto", "systemctl is-system-running answered 'offline'");
-        }
-
-        @Override
-        public ValidatedVolume validate(ConnectionInfo info) throws VolumeDriverException {
-            String export = info.requireExport().substring("quobyte://".length());
-            return new ValidatedVolume(export, "/mnt/q/0123", "/mnt/q/0123/" + info.requireName(), info.format());
-        }
-
-        @Override
-        public Map<String, String> configuration() {
-            return Map.of("mount.base", "/mnt/q", "client.password", "s3cr3t");
-        }
     }
 
     static final class FakeXml implements DiskXmlService {

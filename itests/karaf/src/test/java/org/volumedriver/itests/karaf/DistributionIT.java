@@ -32,6 +32,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration.ConfigurationAttribute;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
@@ -150,7 +151,8 @@ public class DistributionIT extends VolumedriverTestSupport {
         }
         assertEquals(List.of(), problems);
         assertEquals("bundles with DS components",
-                Set.of("org.volumedriver.exec", "org.volumedriver.libvirt", "org.volumedriver.quobyte"), ours);
+                Set.of("org.volumedriver.exec", "org.volumedriver.libvirt", "org.volumedriver.quobyte",
+                        "org.volumedriver.quobyte.shell"), ours);
     }
 
     @Test
@@ -174,6 +176,27 @@ public class DistributionIT extends VolumedriverTestSupport {
         Map<String, String> quobyte = getOsgiService(QuobyteAdmin.class).configuration();
         assertEquals(sandboxHome().resolve("mnt").toString(), quobyte.get("mount.base"));
         assertEquals(sandboxHome().resolve("standin/quobyte-standin").toString(), executable("mount.quobyte"));
+    }
+
+    @Test
+    public void t06_quobyteShellBundleIsActiveAndOwnsTheQuobyteScope() throws Exception {
+        Bundle quobyteShell = findBundleByName("org.volumedriver.quobyte.shell");
+        assertNotNull("the Quobyte shell bundle is installed", quobyteShell);
+        assertEquals("the Quobyte shell bundle is ACTIVE", Bundle.ACTIVE, quobyteShell.getState());
+        for (String name : List.of("mounts", "heal", "systemd", "config")) {
+            Object command = sessionFactory.getRegistry().getCommand("quobyte", name);
+            assertNotNull("quobyte:" + name + " is registered", command);
+            Class<?> action = (Class<?>) command.getClass().getMethod("getActionClass").invoke(command);
+            assertEquals("quobyte:" + name + " comes from the Quobyte shell", quobyteShell, FrameworkUtil.getBundle(action));
+        }
+        // its view of volume:validate: an OSGi service of that bundle, used by the generic command
+        ServiceReference<?>[] views = bundleContext.getServiceReferences("org.volumedriver.shell.support.ValidationView", null);
+        assertNotNull("a ValidationView is registered", views);
+        assertEquals(1, views.length);
+        assertEquals(quobyteShell, views[0].getBundle());
+        String validated = executeCommand("volume:validate '" + connectionInfo(EXPORT, VOLUME) + "'");
+        assertTrue(validated, validated.contains("Mount directory : " + sandboxHome().resolve("mnt")));
+        assertTrue(validated, validated.contains("Volume file     : " + sandboxHome().resolve("mnt")));
     }
 
     @Test

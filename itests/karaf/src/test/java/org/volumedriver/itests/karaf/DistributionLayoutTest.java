@@ -99,7 +99,7 @@ public class DistributionLayoutTest {
         assertTrue(features.getProperty("featuresBoot").contains("scr/"));
         assertTrue(features.getProperty("featuresRepositories").contains("mvn:org.volumedriver/volumedriver-features/"));
         for (String artifact : new String[] {"volumedriver-spi", "volumedriver-exec", "volumedriver-libvirt",
-                "volumedriver-quobyte", "volumedriver-shell"}) {
+                "volumedriver-quobyte", "volumedriver-shell", "volumedriver-quobyte-shell"}) {
             assertTrue(artifact, Files.isDirectory(root.resolve("system/org/volumedriver").resolve(artifact)));
         }
         try (var jna = Files.list(root.resolve("system/net/java/dev/jna/jna"))) {

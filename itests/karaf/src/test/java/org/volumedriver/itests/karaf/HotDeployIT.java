@@ -173,9 +173,11 @@ public class HotDeployIT extends VolumedriverTestSupport {
                 Thread.sleep(100);
             }
         }
-        for (String command : List.of("drivers", "connect", "disconnect", "mounts", "attachments")) {
-            while (sessionFactory.getRegistry().getCommand("volume", command) == null) {
-                assertTrue("no command volume:" + command, System.currentTimeMillis() < deadline);
+        for (String command : List.of("volume:drivers", "volume:connect", "volume:disconnect", "volume:mounts",
+                "volume:attachments", "quobyte:mounts", "quobyte:heal")) {
+            String[] scopeAndName = command.split(":");
+            while (sessionFactory.getRegistry().getCommand(scopeAndName[0], scopeAndName[1]) == null) {
+                assertTrue("no command " + command, System.currentTimeMillis() < deadline);
                 Thread.sleep(100);
             }
         }

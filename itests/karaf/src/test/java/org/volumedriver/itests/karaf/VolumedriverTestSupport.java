@@ -58,7 +58,7 @@ public abstract class VolumedriverTestSupport extends KarafTestSupport {
 
     /** The bundles of the volumedriver feature. */
     protected static final List<String> BUNDLES = List.of("org.volumedriver.spi", "org.volumedriver.exec",
-            "org.volumedriver.libvirt", "org.volumedriver.quobyte", "org.volumedriver.shell");
+            "org.volumedriver.libvirt", "org.volumedriver.quobyte", "org.volumedriver.shell", "org.volumedriver.quobyte.shell");
 
     /** Absolute path of the sandbox work directory of this test module (target/sandbox). */
     protected static Path sandboxHome() {

@@ -96,7 +96,8 @@ public class FootprintMeasurement extends VolumedriverTestSupport {
                 Thread.sleep(5);
             }
         }
-        while (sessionFactory.getRegistry().getCommand("volume", "connect") == null) {
+        while (sessionFactory.getRegistry().getCommand("volume", "connect") == null
+                || sessionFactory.getRegistry().getCommand("quobyte", "heal") == null) {
             assertTrue("no shell commands", System.currentTimeMillis() < deadline);
             Thread.sleep(5);
         }

@@ -1,4 +1,4 @@
-package org.volumedriver.shell.internal;
+package org.volumedriver.shell.support;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,48 +9,41 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import org.volumedriver.spi.VolumeDrivers;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.UnknownDriverException;
 import org.volumedriver.spi.VolumeDriver;
+import org.volumedriver.spi.VolumeDrivers;
 
 /**
- * Finds volume drivers by {@code driver_volume_type} for the commands: through the libvirt bundle's
- * registry when it is there (so that the shell picks the same driver as the attach flow), otherwise
- * from the driver services themselves.
+ * Finds volume drivers by {@code driver_volume_type} for the commands, through the
+ * {@link VolumeDrivers} service only: the shell picks exactly the driver the attach flow picks.
  */
 public final class DriverLookup {
 
-    private final VolumeDrivers registry;
-    private final List<VolumeDriver> services;
+    /** The short name of the {@link VolumeDrivers} service in the "service unavailable" line. */
+    public static final String REGISTRY = "volume driver registry";
 
-    private DriverLookup(VolumeDrivers registry, List<VolumeDriver> services) {
+    private final VolumeDrivers registry;
+
+    private DriverLookup(VolumeDrivers registry) {
         this.registry = registry;
-        this.services = services == null ? List.of() : List.copyOf(services);
     }
 
     /**
-     * @param registry the driver registry, or {@code null} if it is not registered
-     * @param services the driver services, or {@code null} for none
-     * @return a lookup that prefers the registry
+     * @param registry the {@link VolumeDrivers} service, or {@code null} if it is not registered
+     * @return a lookup through it
+     * @throws ServiceUnavailableException if it is {@code null}
      */
-    public static DriverLookup of(VolumeDrivers registry, List<VolumeDriver> services) {
-        return new DriverLookup(registry, services);
+    public static DriverLookup of(VolumeDrivers registry) {
+        return new DriverLookup(ServiceUnavailableException.require(registry, REGISTRY));
     }
 
     /**
      * @return the types with a driver now, sorted
      */
     public SortedSet<String> types() {
-        if (registry != null) {
-            return new TreeSet<>(registry.types());
-        }
-        SortedSet<String> types = new TreeSet<>();
-        for (VolumeDriver driver : services) {
-            types.add(driver.type());
-        }
-        return types;
+        return new TreeSet<>(registry.types());
     }
 
     /**
@@ -59,15 +52,7 @@ public final class DriverLookup {
      * @throws UnknownDriverException if there is none; it lists the available types
      */
     public VolumeDriver driver(String type) throws UnknownDriverException {
-        if (registry != null) {
-            return registry.driver(type);
-        }
-        for (VolumeDriver driver : services) {
-            if (driver.type().equals(type)) {
-                return driver;
-            }
-        }
-        throw new UnknownDriverException(type, types());
+        return registry.driver(type);
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.volumedriver.shell.internal;
+package org.volumedriver.shell.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.volumedriver.shell.internal.FakeDriver;
+import org.volumedriver.shell.testing.FakeDrivers;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.MountStatus;
 
@@ -19,15 +21,16 @@ class CandidatesTest {
         quobyte.connect(DriverLookupTest.info("quobyte", "h1/v", "volume-1"), new Attachment("volume-1", "vm1"));
         quobyte.connect(DriverLookupTest.info("quobyte", "h2/v", "volume-2"), new Attachment("volume-2", "vm2"));
         nfs.connect(DriverLookupTest.info("nfs", "h3/v", "volume-3"), new Attachment("volume-3", "vm3"));
-        DriverLookup lookup = DriverLookup.of(null, List.of(quobyte, nfs));
+        DriverLookup lookup = DriverLookup.of(FakeDrivers.of(quobyte, nfs));
 
         assertEquals(Set.of("nfs", "quobyte"), Candidates.driverTypes(lookup));
         assertEquals(Set.of("h1/v", "h2/v", "h3/v"), Candidates.exports(lookup));
+        assertEquals(Set.of("h3/v"), Candidates.exports(lookup, Optional.of("nfs")));
         assertEquals(Set.of("vm1", "vm2", "vm3"), Candidates.instances(lookup));
         assertEquals(Set.of(FakeDriver.directory("h1/v"), FakeDriver.directory("h2/v")),
                 Candidates.mountDirectories(lookup, Optional.of("quobyte")));
         assertEquals(Set.of(), Candidates.mountDirectories(lookup, Optional.of("iscsi")));
-        assertEquals(Set.of(), Candidates.instances(DriverLookup.of(null, List.of())));
+        assertEquals(Set.of(), Candidates.instances(DriverLookup.of(FakeDrivers.of())));
     }
 
     @Test

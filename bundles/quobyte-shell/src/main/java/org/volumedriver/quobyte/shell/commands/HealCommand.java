@@ -1,4 +1,4 @@
-package org.volumedriver.shell.commands;
+package org.volumedriver.quobyte.shell.commands;
 
 import java.util.List;
 
@@ -8,23 +8,24 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.volumedriver.quobyte.QuobyteAdmin;
-import org.volumedriver.shell.internal.Views;
+import org.volumedriver.shell.support.DriverAction;
+import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.MountStatus;
 
 /** {@code quobyte:heal}: probes a Quobyte mount and heals it if it is stale. */
 @Service
 @Command(scope = "quobyte", name = "heal", description = "Probes a Quobyte mount and remounts it if it is stale; --force also when attachments use it")
-public class HealCommand extends ShellAction {
+public class HealCommand extends DriverAction {
 
     @Option(name = "--force", description = "Heal even if attachments still use the mount (guests lose their storage meanwhile)")
     boolean force;
 
     @Argument(index = 0, name = "mount-directory", required = true, description = "The mount directory, as listed by quobyte:mounts")
-    @Completion(MountDirectoryCompleter.class)
+    @Completion(QuobyteMountDirectoryCompleter.class)
     String mountDirectory;
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         MountStatus status = drivers().driver(QuobyteAdmin.DRIVER_TYPE).heal(mountDirectory, force);
         System.out.println("Mount " + status.mountDirectory() + ": " + status.state().name());
         Views.mounts(List.of(status), System.out, true);

@@ -1,4 +1,4 @@
-package org.volumedriver.shell.internal;
+package org.volumedriver.shell.support;
 
 /**
  * A service a command needs is not registered (its bundle is stopped or not installed).

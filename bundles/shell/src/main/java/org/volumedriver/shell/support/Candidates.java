@@ -1,4 +1,4 @@
-package org.volumedriver.shell.internal;
+package org.volumedriver.shell.support;
 
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +42,16 @@ public final class Candidates {
      * @return the exports as displayed (redacted by the drivers)
      */
     public static SortedSet<String> exports(DriverLookup lookup) {
-        return collect(lookup, Optional.empty(), MountStatus::export);
+        return exports(lookup, Optional.empty());
+    }
+
+    /**
+     * @param lookup the drivers
+     * @param type the driver type to restrict to, or empty for all
+     * @return the exports as displayed (redacted by the drivers)
+     */
+    public static SortedSet<String> exports(DriverLookup lookup, Optional<String> type) {
+        return collect(lookup, type, MountStatus::export);
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.volumedriver.shell.commands;
+package org.volumedriver.quobyte.shell.commands;
 
 import java.util.Optional;
 
@@ -7,23 +7,24 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.volumedriver.quobyte.QuobyteAdmin;
-import org.volumedriver.shell.internal.Candidates;
-import org.volumedriver.shell.internal.Views;
+import org.volumedriver.shell.support.Candidates;
+import org.volumedriver.shell.support.DriverAction;
+import org.volumedriver.shell.support.Views;
 
 /** {@code quobyte:mounts}: the Quobyte driver's mounts. */
 @Service
 @Command(scope = "quobyte", name = "mounts", description = "Lists the Quobyte mounts: export (redacted), directory, state, attachments, since")
-public class QuobyteMountsCommand extends ShellAction {
+public class QuobyteMountsCommand extends DriverAction {
 
     @Option(name = "-e", aliases = "--export", description = "Only this export, as listed")
-    @Completion(ExportCompleter.class)
+    @Completion(QuobyteExportCompleter.class)
     String export;
 
     @Option(name = "--no-format", description = "Plain tab-separated rows without header")
     boolean noFormat;
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         Views.mounts(Candidates.filter(drivers().mounts(Optional.of(QuobyteAdmin.DRIVER_TYPE)), export, null), System.out,
                 !noFormat);
     }

@@ -1,17 +1,19 @@
-package org.volumedriver.shell.commands;
+package org.volumedriver.quobyte.shell.commands;
 
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.volumedriver.quobyte.QuobyteAdmin;
-import org.volumedriver.shell.internal.ServiceUnavailableException;
-import org.volumedriver.shell.internal.Views;
+import org.volumedriver.quobyte.shell.internal.QuobyteViews;
+import org.volumedriver.shell.support.DriverAction;
+import org.volumedriver.shell.support.ServiceUnavailableException;
+import org.volumedriver.shell.support.Views;
 
 /** {@code quobyte:config}: the Quobyte driver's configuration in force. */
 @Service
 @Command(scope = "quobyte", name = "config", description = "Shows the Quobyte driver's configuration in force, key by key")
-public class QuobyteConfigCommand extends ShellAction {
+public class QuobyteConfigCommand extends DriverAction {
 
     @Reference(optional = true)
     QuobyteAdmin quobyte;
@@ -20,7 +22,8 @@ public class QuobyteConfigCommand extends ShellAction {
     boolean noFormat;
 
     @Override
-    void run() {
-        Views.configuration(ServiceUnavailableException.require(quobyte, "Quobyte admin").configuration(), System.out, !noFormat);
+    protected void run() {
+        Views.configuration(ServiceUnavailableException.require(quobyte, QuobyteViews.ADMIN).configuration(), System.out,
+                !noFormat);
     }
 }

@@ -1,4 +1,4 @@
-package org.volumedriver.shell.internal;
+package org.volumedriver.shell.support;
 
 import org.apache.karaf.shell.support.CommandException;
 import org.volumedriver.spi.Redactor;

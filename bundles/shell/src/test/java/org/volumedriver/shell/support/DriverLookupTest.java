@@ -1,4 +1,4 @@
-package org.volumedriver.shell.internal;
+package org.volumedriver.shell.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -10,25 +10,27 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
-import org.volumedriver.spi.VolumeDrivers;
+import org.volumedriver.shell.internal.FakeDriver;
+import org.volumedriver.shell.testing.FakeDrivers;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.UnknownDriverException;
 import org.volumedriver.spi.VolumeDriver;
+import org.volumedriver.spi.VolumeDrivers;
 
-class DriverLookupTest {
+public class DriverLookupTest {
 
-    static ConnectionInfo info(String type, String export, String name) throws Exception {
+    public static ConnectionInfo info(String type, String export, String name) throws Exception {
         return ConnectionInfo.fromJson("{\"driver_volume_type\":\"" + type + "\",\"data\":{\"export\":\"" + export
                 + "\",\"name\":\"" + name + "\"}}");
     }
 
     @Test
-    void findsDriversAmongTheServices() throws Exception {
+    void findsDriversThroughTheRegistry() throws Exception {
         FakeDriver quobyte = new FakeDriver("quobyte");
         FakeDriver nfs = new FakeDriver("nfs");
-        DriverLookup lookup = DriverLookup.of(null, List.of(quobyte, nfs));
+        DriverLookup lookup = DriverLookup.of(FakeDrivers.of(quobyte, nfs));
         assertEquals(new TreeSet<>(List.of("nfs", "quobyte")), lookup.types());
         assertSame(quobyte, lookup.driver("quobyte"));
         assertSame(nfs, lookup.driverFor(info("nfs", "h/v", "volume-1")));
@@ -37,17 +39,16 @@ class DriverLookupTest {
 
     @Test
     void anUnknownTypeIsTypedAndListsTheAvailableOnes() {
-        DriverLookup lookup = DriverLookup.of(null, List.of(new FakeDriver("quobyte")));
+        DriverLookup lookup = DriverLookup.of(FakeDrivers.of(new FakeDriver("quobyte")));
         UnknownDriverException e = assertThrows(UnknownDriverException.class, () -> lookup.driver("Quobyte"));
         assertEquals("UNKNOWN_DRIVER", e.code());
         assertEquals(List.of("quobyte"), e.available());
-        assertThrows(UnknownDriverException.class, () -> DriverLookup.of(null, null).driver("quobyte"));
+        assertThrows(UnknownDriverException.class, () -> DriverLookup.of(FakeDrivers.of()).driver("quobyte"));
     }
 
     @Test
     void theRegistryWinsWhenItIsThere() throws Exception {
         FakeDriver preferred = new FakeDriver("quobyte");
-        FakeDriver other = new FakeDriver("quobyte");
         VolumeDrivers registry = new VolumeDrivers() {
             @Override
             public VolumeDriver driver(String type) throws UnknownDriverException {
@@ -62,9 +63,16 @@ class DriverLookupTest {
                 return new TreeSet<>(List.of("quobyte"));
             }
         };
-        DriverLookup lookup = DriverLookup.of(registry, List.of(other));
+        DriverLookup lookup = DriverLookup.of(registry);
         assertSame(preferred, lookup.driver("quobyte"));
         assertThrows(UnknownDriverException.class, () -> lookup.driver("nfs"));
+    }
+
+    @Test
+    void withoutTheRegistryTheServiceIsUnavailable() {
+        ServiceUnavailableException e = assertThrows(ServiceUnavailableException.class, () -> DriverLookup.of(null));
+        assertEquals("no volume driver registry service is registered; is its bundle installed and active?", e.getMessage());
+        assertEquals("Error [SERVICE_UNAVAILABLE]: " + e.getMessage(), ShellErrors.line(e));
     }
 
     @Test
@@ -74,7 +82,7 @@ class DriverLookupTest {
         quobyte.connect(info("quobyte", "b/v", "volume-1"), new Attachment("volume-1", "vm1"));
         quobyte.connect(info("quobyte", "a/v", "volume-2"), new Attachment("volume-2", "vm1"));
         nfs.connect(info("nfs", "c/v", "volume-3"), new Attachment("volume-3", "vm2"));
-        DriverLookup lookup = DriverLookup.of(null, List.of(quobyte, nfs));
+        DriverLookup lookup = DriverLookup.of(FakeDrivers.of(quobyte, nfs));
 
         List<MountStatus> all = lookup.mounts(Optional.empty());
         assertEquals(3, all.size());

@@ -3,17 +3,15 @@ package org.volumedriver.shell.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.volumedriver.shell.support.ViewsTest.HEALTHY;
+import static org.volumedriver.shell.support.ViewsTest.STALE;
+import static org.volumedriver.shell.support.ViewsTest.capture;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import org.volumedriver.exec.CommandDefinition;
@@ -22,67 +20,18 @@ import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.AttachResult;
 import org.volumedriver.libvirt.DetachOutcome;
 import org.volumedriver.libvirt.DetachResult;
-import org.volumedriver.quobyte.SystemdDecision;
-import org.volumedriver.quobyte.ValidatedVolume;
+import org.volumedriver.shell.support.DriverLookupTest;
+import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.DiskSpec;
 import org.volumedriver.spi.DisconnectOutcome;
-import org.volumedriver.spi.MountState;
-import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.VolumeDriver;
 
-class ViewsTest {
-
-    static String capture(Consumer<PrintStream> printer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            printer.accept(out);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
-    }
-
-    static final MountStatus STALE = new MountStatus("quobyte", "10.0.0.1/vol?password=hunter2", "/base/abc", MountState.STALE,
-            Set.of(new Attachment("volume-2", "vm2"), new Attachment("volume-1", "vm1")), FakeDriver.SINCE,
-            "stat failed: ENOTCONN");
-    static final MountStatus HEALTHY = new MountStatus("quobyte", "10.0.0.2/other", "/base/def", MountState.HEALTHY, Set.of(),
-            FakeDriver.SINCE, null);
-
-    @Test
-    void mountsTableShowsEveryColumnWithTheExportRedacted() {
-        String text = capture(out -> Views.mounts(List.of(STALE, HEALTHY), out, true));
-        List<String> lines = text.lines().toList();
-        assertEquals(4, lines.size(), text);
-        assertTrue(lines.get(0).matches("Driver\\s+\\| Export\\s+\\| Mount directory \\| State\\s+\\| Attachments \\| Since\\s+\\| Detail\\s*"),
-                lines.get(0));
-        assertTrue(lines.get(1).matches("[-+]+"), lines.get(1));
-        assertFalse(text.contains("hunter2"), text);
-        assertTrue(lines.get(2).contains("password=***"), lines.get(2));
-        assertTrue(lines.get(2).matches(".*\\| /base/abc\\s+\\| STALE\\s+\\|\\s+2 \\| 2026-01-02T03:04:05Z \\| stat failed: ENOTCONN\\s*"),
-                lines.get(2));
-        assertTrue(lines.get(3).matches("quobyte\\s+\\| 10.0.0.2/other\\s+\\| /base/def\\s+\\| HEALTHY \\|\\s+0 \\| 2026-01-02T03:04:05Z \\|\\s*"),
-                lines.get(3));
-    }
-
-    @Test
-    void plainRowsAreTabSeparatedWithoutHeader() {
-        String text = capture(out -> Views.mounts(List.of(HEALTHY), out, false));
-        List<String> lines = text.lines().toList();
-        assertEquals(1, lines.size(), text);
-        // bare values, no padding: cut -f and read -r work on them
-        assertEquals(List.of("quobyte", "10.0.0.2/other", "/base/def", "HEALTHY", "0", "2026-01-02T03:04:05Z", ""),
-                List.of(lines.get(0).split("\t", -1)));
-    }
-
-    @Test
-    void anEmptyTableSaysNoneUnlessPlain() {
-        String text = capture(out -> Views.mounts(List.of(), out, true));
-        assertEquals(Views.NONE, text.lines().reduce((a, b) -> b).orElseThrow(), text);
-        assertEquals("", capture(out -> Views.mounts(List.of(), out, false)));
-    }
+class VolumeViewsTest {
 
     @Test
     void attachmentsAreOneRowEach() {
-        String text = capture(out -> Views.attachments(List.of(STALE, HEALTHY), out, true));
+        String text = capture(out -> VolumeViews.attachments(List.of(STALE, HEALTHY), out, true));
         List<String> lines = text.lines().toList();
         assertEquals(4, lines.size(), text);
         assertTrue(lines.get(2).matches("quobyte \\| vm1\\s+\\| volume-1 \\| /base/abc\\s+\\| STALE\\s*"), lines.get(2));
@@ -100,12 +49,12 @@ class ViewsTest {
         drivers.put("nfs", new FakeDriver("nfs"));
         drivers.put("quobyte", quobyte);
 
-        List<String> driverLines = capture(out -> Views.drivers(drivers, out, true)).lines().toList();
+        List<String> driverLines = capture(out -> VolumeViews.drivers(drivers, out, true)).lines().toList();
         assertEquals(4, driverLines.size());
         assertTrue(driverLines.get(2).matches("nfs\\s+\\|\\s+0 \\|\\s+0"), driverLines.get(2));
         assertTrue(driverLines.get(3).matches("quobyte \\|\\s+1 \\|\\s+2"), driverLines.get(3));
 
-        List<String> counterLines = capture(out -> Views.counters(drivers, out, true)).lines().toList();
+        List<String> counterLines = capture(out -> VolumeViews.counters(drivers, out, true)).lines().toList();
         assertEquals(4, counterLines.size(), counterLines.toString());
         assertTrue(counterLines.get(2).matches("quobyte \\| failures.timeout \\|\\s+1"), counterLines.get(2));
         assertTrue(counterLines.get(3).matches("quobyte \\| mounts\\s+\\|\\s+3"), counterLines.get(3));
@@ -118,7 +67,7 @@ class ViewsTest {
         CommandDefinition umount = new CommandDefinition("umount", "/bin/umount", true, List.of(List.of()), false,
                 "/bin/umount is group-writable");
         CommandDefinition prefix = new CommandDefinition("systemd-run", "/usr/bin/systemd-run", true, List.of(), true, null);
-        List<String> lines = capture(out -> Views.allowlist(List.of(umount, prefix, mount), out, true)).lines().toList();
+        List<String> lines = capture(out -> VolumeViews.allowlist(List.of(umount, prefix, mount), out, true)).lines().toList();
         assertEquals(5, lines.size(), lines.toString());
         assertTrue(lines.get(3).matches("systemd-run\\s+\\| /usr/bin/systemd-run\\s+\\| yes\\s+\\| yes\\s+\\| \\(none\\)\\s+\\|\\s*"),
                 lines.get(3));
@@ -134,7 +83,7 @@ class ViewsTest {
         Map<String, CommandStatistics> stats = Map.of(
                 "umount", new CommandStatistics(0, 0, 0, 2, Duration.ZERO, Duration.ZERO),
                 "mount.quobyte", new CommandStatistics(4, 1, 1, 0, Duration.ofMillis(1000), Duration.ofMillis(700)));
-        List<String> lines = capture(out -> Views.statistics(stats, out, true)).lines().toList();
+        List<String> lines = capture(out -> VolumeViews.statistics(stats, out, true)).lines().toList();
         assertTrue(lines.get(0).matches("Command\\s+\\| Runs \\| Failures \\| Timeouts \\| Rejected \\| Mean ms \\| Max ms"), lines.get(0));
         assertTrue(lines.get(2).matches("mount.quobyte \\|\\s+4 \\|\\s+1 \\|\\s+1 \\|\\s+0 \\|\\s+250 \\|\\s+700"), lines.get(2));
         assertTrue(lines.get(3).matches("umount\\s+\\|\\s+0 \\|\\s+0 \\|\\s+0 \\|\\s+2 \\|\\s+0 \\|\\s+0"), lines.get(3));
@@ -144,7 +93,7 @@ class ViewsTest {
     void reportsPadKeysAndLeaveOutAbsentValues() {
         DiskSpec disk = DiskSpec.builder().sourceType("file").sourcePath("/base/abc/volume-1").format("raw").cache("none")
                 .target("vdb", "virtio").build();
-        String text = capture(out -> Views.report(Views.disk(disk), out));
+        String text = capture(out -> Views.report(VolumeViews.disk(disk), out));
         assertEquals(List.of(
                 "Source type : file",
                 "Source      : /base/abc/volume-1",
@@ -156,46 +105,18 @@ class ViewsTest {
     }
 
     @Test
-    void systemdReportSaysWhetherAndWhy() {
-        Map<String, String> fields = Views.systemd(new SystemdDecision(false, "auto",
-                "/run/systemd/system does not exist"));
-        assertEquals(Map.of("Systemd scope", "not used", "Mode", "auto", "Reason", "/run/systemd/system does not exist"), fields);
-        assertEquals("used", Views.systemd(new SystemdDecision(true, "on", "forced by configuration")).get("Systemd scope"));
-    }
-
-    @Test
-    void validatedVolumeReport() {
-        Map<String, String> fields = Views.validated(new ValidatedVolume("192.168.1.1/volume-00001",
-                "/var/lib/volumedriver/mnt/c94ed34ada0acf45c1213beb1fc52ce6",
-                "/var/lib/volumedriver/mnt/c94ed34ada0acf45c1213beb1fc52ce6/volume-1", "raw"));
-        assertEquals(List.of("Export", "Mount directory", "Volume file", "Format"), List.copyOf(fields.keySet()));
-        assertEquals("/var/lib/volumedriver/mnt/c94ed34ada0acf45c1213beb1fc52ce6", fields.get("Mount directory"));
-    }
-
-    @Test
     void attachAndDetachReports() {
         DiskSpec disk = DiskSpec.builder().sourceType("file").sourcePath("/base/abc/volume-1").format("qcow2")
                 .target("vdc", "virtio").build();
-        Map<String, String> attached = Views.attached(new AttachResult("vm1", AttachMode.LIVE_AND_CONFIG, disk, "<disk/>"));
+        Map<String, String> attached = VolumeViews.attached(new AttachResult("vm1", AttachMode.LIVE_AND_CONFIG, disk, "<disk/>"));
         assertEquals("vm1", attached.get("Domain"));
         assertEquals("LIVE_AND_CONFIG", attached.get("Mode"));
         assertEquals("vdc", attached.get("Target dev"));
 
-        Map<String, String> detached = Views.detached(new DetachResult("vm1", DetachOutcome.DETACHED,
+        Map<String, String> detached = VolumeViews.detached(new DetachResult("vm1", DetachOutcome.DETACHED,
                 Optional.of(DisconnectOutcome.UNMOUNTED), Duration.ofMillis(120)));
         assertEquals(Map.of("Domain", "vm1", "Outcome", "DETACHED", "Volume", "UNMOUNTED", "Waited ms", "120"), detached);
-        assertEquals("still connected", Views.detached(new DetachResult("vm1", DetachOutcome.NOT_RELEASED, Optional.empty(),
+        assertEquals("still connected", VolumeViews.detached(new DetachResult("vm1", DetachOutcome.NOT_RELEASED, Optional.empty(),
                 Duration.ofSeconds(30))).get("Volume"));
-    }
-
-    @Test
-    void configurationMasksSensitiveKeys() {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("mount.base", "/var/lib/volumedriver/mnt");
-        config.put("client.auth.token", "abc123");
-        String text = capture(out -> Views.configuration(config, out, true));
-        assertFalse(text.contains("abc123"), text);
-        assertTrue(text.lines().anyMatch(l -> l.matches("client.auth.token \\| \\*\\*\\*")), text);
-        assertTrue(text.lines().anyMatch(l -> l.matches("mount.base\\s+\\| /var/lib/volumedriver/mnt")), text);
     }
 }
