@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Masks secrets wherever connection info, argv or configuration is printed or logged.
+ * Masks secrets wherever connection info, argv or configuration is printed or logged (A6).
  *
  * <p>A key is sensitive when its lower-cased form contains one of {@link #SENSITIVE_KEY_PARTS}. Maps
  * and lists are copied recursively with the values of sensitive keys replaced by {@link #MASK};

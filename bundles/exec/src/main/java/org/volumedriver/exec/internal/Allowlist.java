@@ -347,7 +347,7 @@ final class Allowlist {
         return null;
     }
 
-    /** C0 controls (NUL, newline, ...), DEL and C1 controls are never passed on. */
+    /** Unicode C0 controls (NUL, newline, ...), DEL and the C1 control block are never passed on. */
     static boolean hasControl(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
