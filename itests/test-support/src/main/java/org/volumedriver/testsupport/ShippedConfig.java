@@ -71,7 +71,23 @@ public final class ShippedConfig {
      * @return the shipped properties with the overrides applied (sorted by key)
      */
     public static Map<String, Object> read(String pid, Map<String, ?> overrides) {
-        Path file = file(pid);
+        Map<String, Object> values = load(file(pid));
+        overrides.forEach((key, value) -> {
+            if (value == null) {
+                values.remove(key);
+            } else {
+                values.put(key, value);
+            }
+        });
+        return values;
+    }
+
+    /**
+     * @param file any configuration file in the syntax of Felix fileinstall, for example a profile's
+     *        {@code etc/<pid>.cfg} template
+     * @return its properties (sorted by key, modifiable)
+     */
+    public static Map<String, Object> load(Path file) {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
@@ -80,13 +96,6 @@ public final class ShippedConfig {
         }
         Map<String, Object> values = new TreeMap<>();
         properties.stringPropertyNames().forEach(key -> values.put(key, properties.getProperty(key)));
-        overrides.forEach((key, value) -> {
-            if (value == null) {
-                values.remove(key);
-            } else {
-                values.put(key, value);
-            }
-        });
         return values;
     }
 }

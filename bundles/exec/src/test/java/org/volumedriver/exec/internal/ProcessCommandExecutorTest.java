@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.volumedriver.exec.internal.TestPrograms.alive;
 import static org.volumedriver.exec.internal.TestPrograms.argvEcho;
 import static org.volumedriver.exec.internal.TestPrograms.readPid;
 import static org.volumedriver.exec.internal.TestPrograms.script;
 import static org.volumedriver.exec.internal.TestPrograms.splitNul;
+import static org.volumedriver.testsupport.ProcStat.alive;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

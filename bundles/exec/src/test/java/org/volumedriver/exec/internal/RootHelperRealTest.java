@@ -18,11 +18,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.volumedriver.testsupport.ProcStat;
+import org.volumedriver.testsupport.RealTests;
 
 /**
  * The root-helper mode for real: a JVM running as user {@code nobody} runs a privileged command
@@ -46,23 +47,14 @@ class RootHelperRealTest {
 
     @BeforeAll
     static void prerequisites() throws IOException {
-        boolean required = "required".equals(System.getenv("VOLUMEDRIVER_REAL_TESTS"));
         // it bind-mounts sudoers rules: only on request, inside the private mount namespace the request implies
-        Assumptions.assumeTrue(required, "the root-helper test runs with VOLUMEDRIVER_REAL_TESTS=required");
-        List<String> missing = new ArrayList<>();
-        if (ExecutableCheck.effectiveUid() != 0) {
-            missing.add("root");
-        }
-        if (!Files.isExecutable(SUDO) || !Files.isExecutable(SETPRIV)) {
-            missing.add("sudo and setpriv (Debian packages sudo, util-linux)");
-        }
-        if (System.getenv("VOLUMEDRIVER_TEST_NAMESPACE") == null) {
-            // scripts/test sets it in the private mount namespace it creates
-            missing.add("the private mount namespace of scripts/test (VOLUMEDRIVER_TEST_NAMESPACE)");
-        }
-        if (!missing.isEmpty()) {
-            fail("the root-helper test is required but these prerequisites are missing: " + missing);
-        }
+        RealTests.onlyWhenRequired("the root-helper test")
+                .need(ExecutableCheck.effectiveUid() == 0, "root")
+                .need(Files.isExecutable(SUDO) && Files.isExecutable(SETPRIV), "sudo and setpriv (Debian packages sudo, util-linux)")
+                // scripts/test sets it in the private mount namespace it creates
+                .need(System.getenv("VOLUMEDRIVER_TEST_NAMESPACE") != null,
+                        "the private mount namespace of scripts/test (VOLUMEDRIVER_TEST_NAMESPACE)")
+                .check();
     }
 
     @BeforeEach
@@ -106,8 +98,8 @@ class RootHelperRealTest {
         String out = probe("-");
         assertTrue(out.contains("uid=65534 "), out);
         assertTrue(out.contains("timedOut=true"), out);
-        assertTrue(TestPrograms.alive(TestPrograms.readPid(childPid)), "the root child survived the JVM's SIGKILL: " + out);
-        assertTrue(TestPrograms.alive(TestPrograms.readPid(grandchildPid)), "and so did its grandchild");
+        assertTrue(ProcStat.alive(TestPrograms.readPid(childPid)), "the root child survived the JVM's SIGKILL: " + out);
+        assertTrue(ProcStat.alive(TestPrograms.readPid(grandchildPid)), "and so did its grandchild");
     }
 
     @Test
@@ -117,11 +109,11 @@ class RootHelperRealTest {
         assertTrue(out.contains("status=124 timedOut=true"), out);
         assertTrue(out.contains("argv=[/usr/bin/sudo, -n, /usr/bin/timeout, --kill-after=2s, 0.700s, " + hang + "]"), out);
         long grandchild = TestPrograms.readPid(grandchildPid);
-        for (int i = 0; i < 100 && TestPrograms.alive(grandchild); i++) {
+        for (int i = 0; i < 100 && ProcStat.alive(grandchild); i++) {
             Thread.sleep(50);
         }
-        assertFalse(TestPrograms.alive(TestPrograms.readPid(childPid)), "the root child is gone: " + out);
-        assertFalse(TestPrograms.alive(grandchild), "and its grandchild");
+        assertFalse(ProcStat.alive(TestPrograms.readPid(childPid)), "the root child is gone: " + out);
+        assertFalse(ProcStat.alive(grandchild), "and its grandchild");
     }
 
     /** Runs {@link RootHelperProbe} in a JVM as nobody and returns what it printed. */

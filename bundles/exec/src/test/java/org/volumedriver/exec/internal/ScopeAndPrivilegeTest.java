@@ -19,6 +19,7 @@ import org.volumedriver.exec.CommandRequest;
 import org.volumedriver.exec.CommandResult;
 import org.volumedriver.exec.TransientScope;
 import org.volumedriver.spi.CommandRejectedException;
+import org.volumedriver.testsupport.ProcStat;
 
 class ScopeAndPrivilegeTest {
 
@@ -59,10 +60,10 @@ class ScopeAndPrivilegeTest {
             assertEquals(TIMEOUT, r.argv().get(2));
             assertEquals(1, executor.statistics().get("hang").timeouts());
             long grandchild = TestPrograms.readPid(grandchildPid);
-            for (int i = 0; i < 100 && TestPrograms.alive(grandchild); i++) {
+            for (int i = 0; i < 100 && ProcStat.alive(grandchild); i++) {
                 Thread.sleep(50);
             }
-            assertFalse(TestPrograms.alive(grandchild), "the grandchild " + grandchild + " went with its process group");
+            assertFalse(ProcStat.alive(grandchild), "the grandchild " + grandchild + " went with its process group");
         }
     }
 

@@ -1,7 +1,5 @@
 package org.volumedriver.exec.internal;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -56,19 +54,5 @@ final class ShippedAllowlist {
                 Map.entry("command.systemctl.forms", "is-system-running"),
                 Map.entry("command.systemd-run.executable", "/usr/bin/systemd-run"),
                 Map.entry("command.systemd-run.privileged", "true"));
-    }
-
-    /**
-     * @param relative a path below the repository root
-     * @return that path, found by walking up from the working directory (the module's directory)
-     */
-    static Path inRepository(String relative) {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(relative);
-            if (Files.exists(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException(relative + " not found above " + Path.of("").toAbsolutePath());
     }
 }

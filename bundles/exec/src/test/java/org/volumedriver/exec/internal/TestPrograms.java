@@ -38,20 +38,6 @@ final class TestPrograms {
         return Arrays.asList(output.substring(0, output.length() - 1).split("\0", -1));
     }
 
-    /** Whether a process exists and is not a zombie. */
-    static boolean alive(long pid) {
-        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            try {
-                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                char state = stat.charAt(stat.lastIndexOf(')') + 2);
-                return state != 'Z' && state != 'X';
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return false;
-    }
-
     static long readPid(Path file) throws IOException {
         return Long.parseLong(Files.readString(file).trim());
     }

@@ -21,6 +21,7 @@ import org.volumedriver.libvirt.internal.Libvirt;
 import org.volumedriver.libvirt.internal.TestConfigs;
 import org.volumedriver.libvirt.internal.Xml;
 import org.volumedriver.spi.DiskSpec;
+import org.volumedriver.testsupport.TcgDomains;
 
 /**
  * Disk XML for one disk: allowlist check plus StAX writing (the hot path), the same plus libvirt's
@@ -53,7 +54,7 @@ public class DiskXmlBenchmark {
                 .build();
         libvirt = Libvirt.open("test:///default");
         // load the schema once, outside the measurement
-        Xml.validateDomain(Xml.domain("warm", DiskXml.write(DiskXml.check(policy, "quobyte", spec, w -> { }))));
+        Xml.validateDomain(TcgDomains.named("warm").devices(DiskXml.write(DiskXml.check(policy, "quobyte", spec, w -> { }))).xml());
     }
 
     @TearDown(Level.Trial)
@@ -73,7 +74,7 @@ public class DiskXmlBenchmark {
     @OutputTimeUnit(TimeUnit.SECONDS)
     public String checkWriteAndSchemaValidate() throws Exception {
         String disk = DiskXml.write(DiskXml.check(policy, "quobyte", spec, w -> { }));
-        Xml.validateDomain(Xml.domain("bench", disk));
+        Xml.validateDomain(TcgDomains.named("bench").devices(disk).xml());
         return disk;
     }
 
@@ -82,7 +83,7 @@ public class DiskXmlBenchmark {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public String libvirtRoundTrip() throws Exception {
         String disk = DiskXml.write(DiskXml.check(policy, "quobyte", spec, w -> { }));
-        Domain dom = libvirt.connect().domainDefineXML(Xml.domain("bench-" + (counter++), disk));
+        Domain dom = libvirt.connect().domainDefineXML(TcgDomains.named("bench-" + (counter++)).devices(disk).xml());
         try {
             return dom.getXMLDesc(0);
         } finally {

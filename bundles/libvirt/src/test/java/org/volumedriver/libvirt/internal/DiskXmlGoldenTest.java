@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.volumedriver.testsupport.TcgDomains;
 import org.xml.sax.SAXException;
 
 /**
@@ -53,7 +54,7 @@ class DiskXmlGoldenTest {
                 continue;
             }
             String disk = block.substring(block.indexOf('\n') + 1);
-            Xml.validateDomain(Xml.domain("golden", disk));
+            Xml.validateDomain(TcgDomains.named("golden").devices(disk).xml());
             validated++;
         }
         assertEquals(144, validated);
@@ -64,9 +65,9 @@ class DiskXmlGoldenTest {
         // proves the validator is live: libvirt's schema refuses an unknown cache mode and a vmdk-free typo
         String bad = "<disk type='file' device='disk'><driver name='qemu' type='raw' cache='bogus'/>"
                 + "<source file='/x'/><target dev='vdb' bus='virtio'/></disk>";
-        assertThrows(SAXException.class, () -> Xml.validateDomain(Xml.domain("bad", bad)));
+        assertThrows(SAXException.class, () -> Xml.validateDomain(TcgDomains.named("bad").devices(bad).xml()));
         String twoSources = "<disk type='file' device='disk'><source file='/x'/><source file='/y'/><target dev='vdb'/></disk>";
-        assertThrows(SAXException.class, () -> Xml.validateDomain(Xml.domain("bad", twoSources)));
+        assertThrows(SAXException.class, () -> Xml.validateDomain(TcgDomains.named("bad").devices(twoSources).xml()));
     }
 
     @Test

@@ -13,17 +13,18 @@ import javax.xml.stream.XMLStreamException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.volumedriver.testsupport.TcgDomains;
 
 /** The domain XML reader: what it finds, and that DOCTYPE and entities never get through. */
 class DomainXmlTest {
 
     @Test
     void findsTheDisksUnderDevices() throws Exception {
-        String xml = Xml.domain("d", """
+        String xml = TcgDomains.named("d").devices("""
                 <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/a/b'/><target dev='vdb' bus='virtio'/></disk>
                 <disk type='block' device='disk'><source dev='/dev/sdz'/><target dev='sdb' bus='scsi'/></disk>
                 <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>
-                """);
+                """).xml();
         List<DomainXml.Disk> disks = DomainXml.disks(xml);
         assertEquals(3, disks.size());
         assertEquals(new DomainXml.Disk("file", "disk", Optional.of("/a/b"), "vdb", Optional.of("virtio")), disks.get(0));

@@ -21,7 +21,7 @@ class ErrorCallbackTest {
 
     @BeforeEach
     void open() throws Exception {
-        Prerequisites.require(Prerequisites.libvirtLibraryPresent(), "libvirt.so.0 is not installed (Debian package libvirt0)");
+        Prerequisites.requireLibvirt();
         // a plain connection without a per-connection callback: errors go to the global function
         raw = new Connect("test:///default");
     }

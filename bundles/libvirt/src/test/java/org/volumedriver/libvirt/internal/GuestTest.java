@@ -8,66 +8,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.internal.Guest.View;
+import org.volumedriver.libvirt.testing.DefinedDomains;
 import org.volumedriver.spi.DiskSpec;
 import org.volumedriver.spi.HypervisorException;
+import org.volumedriver.testsupport.TcgDomains;
 
 /**
  * {@link Guest} on libvirt's in-process {@code test:///default} driver: libvirt's failures come
  * out as {@link HypervisorException}s naming the operation, with libvirt's own error number and
  * the libvirt-java exception as the cause.
  */
-class GuestTest {
+class GuestTest extends TestDriverFixture {
 
     private static final String SOURCE = "/var/lib/volumedriver/test/guest-test.img";
 
-    private static Libvirt libvirt;
     private String name;
 
-    @BeforeAll
-    static void open() throws Exception {
-        Prerequisites.require(Prerequisites.libvirtLibraryPresent(), "libvirt.so.0 is not installed (Debian package libvirt0)");
-        libvirt = Libvirt.open("test:///default");
-    }
-
-    @AfterAll
-    static void close() {
-        if (libvirt != null) {
-            libvirt.close();
-        }
-    }
-
     @AfterEach
-    void undefine() throws Exception {
-        if (name == null) {
-            return;
-        }
-        try {
-            Domain dom = libvirt.connect().domainLookupByName(name);
-            if (dom.isActive() == 1) {
-                dom.destroy();
-            }
-            if (dom.isPersistent() == 1) {
-                dom.undefine();
-            }
-            dom.free();
-        } catch (LibvirtException e) {
-            // already gone
+    void undefine() {
+        if (name != null) {
+            DefinedDomains.remove(libvirt.connect(), name);
         }
     }
 
     private Guest define(boolean running) throws Exception {
-        name = "guest-" + UUID.randomUUID().toString().substring(0, 8);
-        Domain dom = libvirt.connect().domainDefineXML(Xml.domain(name, ""));
+        name = TcgDomains.uniqueName("guest");
+        Domain dom = libvirt.connect().domainDefineXML(TcgDomains.named(name).xml());
         if (running) {
             dom.create();
         }

@@ -8,12 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.volumedriver.spi.HypervisorException;
+import org.volumedriver.testsupport.TcgDomains;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
@@ -23,22 +22,7 @@ import org.w3c.dom.NodeList;
  * in-process test driver ({@code test:///default}), read back with {@code getXMLDesc}, and the disk
  * libvirt kept must be the disk that was written.
  */
-class LibvirtRoundTripTest {
-
-    private static Libvirt libvirt;
-
-    @BeforeAll
-    static void open() throws Exception {
-        Prerequisites.require(Prerequisites.libvirtLibraryPresent(), "libvirt.so.0 is not installed (Debian package libvirt0)");
-        libvirt = Libvirt.open("test:///default");
-    }
-
-    @AfterAll
-    static void close() {
-        if (libvirt != null) {
-            libvirt.close();
-        }
-    }
+class LibvirtRoundTripTest extends TestDriverFixture {
 
     @Test
     void everyAllowedCombinationSurvivesLibvirtsParser() throws Exception {
@@ -47,7 +31,7 @@ class LibvirtRoundTripTest {
         for (Combinations.Case c : Combinations.all()) {
             String disk = DiskXml.write(DiskXml.check(policy, "quobyte", c.spec(), w -> { }));
             String name = "roundtrip-" + i++;
-            Domain dom = libvirt.connect().domainDefineXML(Xml.domain(name, disk));
+            Domain dom = libvirt.connect().domainDefineXML(TcgDomains.named(name).devices(disk).xml());
             try {
                 String back = dom.getXMLDesc(0);
                 List<Element> disks = disks(back);
@@ -65,7 +49,8 @@ class LibvirtRoundTripTest {
         String bad = "<disk type='file' device='disk'><driver name='qemu' type='raw' cache='bogus'/>"
                 + "<source file='/x'/><target dev='vdb' bus='virtio'/></disk>";
         long before = Libvirt.errorsReported();
-        LibvirtException e = assertThrows(LibvirtException.class, () -> libvirt.connect().domainDefineXML(Xml.domain("bad", bad)));
+        LibvirtException e = assertThrows(LibvirtException.class,
+                () -> libvirt.connect().domainDefineXML(TcgDomains.named("bad").devices(bad).xml()));
         HypervisorException typed = Libvirt.error("define", e);
         // VIR_ERR_CONFIG_UNSUPPORTED (67) or VIR_ERR_XML_ERROR (27) depending on where libvirt's parser stops
         assertEquals(true, typed.errorCode() > 0, "numeric libvirt error code: " + typed.errorCode());

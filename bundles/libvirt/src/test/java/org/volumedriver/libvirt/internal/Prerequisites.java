@@ -1,28 +1,19 @@
 package org.volumedriver.libvirt.internal;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/**
- * When {@code VOLUMEDRIVER_REAL_TESTS=required}, a missing prerequisite fails the test; otherwise
- * the test is skipped.
- */
-final class Prerequisites {
+import org.volumedriver.testsupport.RealTests;
+
+/** What the tests against libvirt need on the host: skipped without it, failed when real tests are required. */
+public final class Prerequisites {
 
     private Prerequisites() {
     }
 
-    static boolean required() {
-        return "required".equals(System.getenv("VOLUMEDRIVER_REAL_TESTS"));
-    }
-
-    static void require(boolean present, String what) {
-        if (required() && !present) {
-            throw new AssertionError("VOLUMEDRIVER_REAL_TESTS=required but " + what);
-        }
-        assumeTrue(present, what);
+    /** Skips, or fails when real tests are required, if libvirt.so.0 is missing. */
+    public static void requireLibvirt() {
+        RealTests.require(libvirtLibraryPresent(), "libvirt.so.0 is not installed (Debian package libvirt0)");
     }
 
     static boolean libvirtLibraryPresent() {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,15 +20,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Domain;
-import org.libvirt.LibvirtException;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.AttachResult;
 import org.volumedriver.libvirt.DetachOutcome;
 import org.volumedriver.libvirt.DetachResult;
+import org.volumedriver.libvirt.testing.DefinedDomains;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.HypervisorException;
+import org.volumedriver.testsupport.FakeVolumeDriver;
+import org.volumedriver.testsupport.RealTests;
+import org.volumedriver.testsupport.TcgDomains;
 
 /**
  * Against a real libvirtd with the QEMU driver (TCG, no KVM): a tiny guest without an operating
@@ -45,24 +47,16 @@ class RealHypervisorTest {
     Path temp;
 
     private Path volumes;
-    private RecordingDriver driver;
+    private FakeVolumeDriver driver;
     private VolumeAttacherImpl attacher;
     private Libvirt libvirt;
-    private final List<String> domains = new ArrayList<>();
+    private final DefinedDomains domains = new DefinedDomains();
 
     @BeforeAll
     static void hypervisorPresent() {
-        Prerequisites.require("0".equals(uid()), "the real hypervisor tests need root");
-        Prerequisites.require(Prerequisites.libvirtLibraryPresent(), "libvirt.so.0 is not installed (Debian package libvirt0)");
-        Prerequisites.require(Files.exists(SOCKET), "no libvirtd socket at " + SOCKET + ": run scripts/hypervisor-sandbox start");
-    }
-
-    private static String uid() {
-        try {
-            return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-        } catch (IOException | UnsupportedOperationException e) {
-            return "?";
-        }
+        RealTests.require(RealTests.isRoot(), "the real hypervisor tests need root");
+        Prerequisites.requireLibvirt();
+        RealTests.require(Files.exists(SOCKET), "no libvirtd socket at " + SOCKET + ": run scripts/hypervisor-sandbox start");
     }
 
     @BeforeEach
@@ -70,7 +64,7 @@ class RealHypervisorTest {
         // QEMU runs as libvirt-qemu: it must be able to reach and open the files
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
         volumes = Files.createDirectory(temp.resolve("mnt"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        driver = new RecordingDriver("fake", volumes, "raw");
+        driver = new FakeVolumeDriver("fake", volumes, "raw");
         VolumeDriversImpl drivers = new VolumeDriversImpl();
         drivers.addDriver(driver, Map.of("service.id", 1L, "volume.driver.type", "fake"));
         attacher = VolumeAttacherImpl.withSettings(drivers, new LibvirtSettings("qemu:///system", DETACH_WAIT, Duration.ofMillis(100),
@@ -80,20 +74,8 @@ class RealHypervisorTest {
 
     @AfterEach
     void tearDown() {
-        for (String name : domains) {
-            try {
-                Domain dom = libvirt.connect().domainLookupByName(name);
-                if (dom.isActive() == 1) {
-                    dom.destroy();
-                }
-                if (dom.isPersistent() == 1) {
-                    dom.undefine();
-                }
-            } catch (LibvirtException e) {
-                // already gone
-            }
-        }
         if (libvirt != null) {
+            domains.removeAll(libvirt.connect());
             libvirt.close();
         }
     }
@@ -111,13 +93,8 @@ class RealHypervisorTest {
 
     /** A persistent qemu (TCG) domain: 64 MiB, no disk, no graphics, ACPI for hot-plug. */
     private Domain define() throws Exception {
-        String name = "vdtest-" + UUID.randomUUID().toString().substring(0, 8);
-        domains.add(name);
-        String xml = "<domain type='qemu'><name>" + name + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
-                + "<os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features>"
-                + "<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>"
-                + "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='none'/></devices></domain>";
-        return libvirt.connect().domainDefineXML(xml);
+        String name = domains.add(TcgDomains.uniqueName("vdtest"));
+        return libvirt.connect().domainDefineXML(TcgDomains.named(name).runnable().xml());
     }
 
     private static Optional<DomainXml.Disk> disk(Domain dom, int flags, String source) throws Exception {
@@ -139,13 +116,13 @@ class RealHypervisorTest {
         assertEquals("vdb", live.targetDev());
         assertEquals(Optional.of("virtio"), live.targetBus());
         assertEquals(Optional.empty(), disk(dom, Guest.XML_INACTIVE, source), "a live attach must not touch the definition");
-        assertEquals(List.of("connect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment), driver.connectsAndDisconnects());
 
         // attaching the same disk again is refused before the volume is touched
         org.volumedriver.libvirt.InvalidDiskSpecException again = assertThrows(org.volumedriver.libvirt.InvalidDiskSpecException.class,
                 () -> attacher.attach(dom.getName(), info(volume), attachment, "vdc", "virtio", AttachMode.LIVE));
         assertEquals("disk.source.path", again.field());
-        assertEquals(List.of("connect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment), driver.connectsAndDisconnects());
 
         // no operating system answers the ACPI unplug request: bounded wait, own outcome, volume stays connected
         long start = System.nanoTime();
@@ -155,7 +132,7 @@ class RealHypervisorTest {
         assertEquals(Optional.empty(), detach.disconnect());
         assertTrue(detach.waited().compareTo(DETACH_WAIT) >= 0, "waited " + detach.waited());
         assertTrue(took.compareTo(DETACH_WAIT.plusSeconds(10)) < 0, "took " + took);
-        assertEquals(List.of("connect " + attachment), driver.calls, "the volume must stay connected");
+        assertEquals(List.of("connect " + attachment), driver.connectsAndDisconnects(), "the volume must stay connected");
         assertTrue(disk(dom, 0, source).isPresent(), "the guest still has the device");
     }
 
@@ -171,7 +148,7 @@ class RealHypervisorTest {
         // the device went with the guest: nothing to detach, the volume is disconnected
         assertEquals(DetachOutcome.NOT_ATTACHED, detach.outcome());
         assertEquals(Optional.of(DisconnectOutcome.UNMOUNTED), detach.disconnect());
-        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.connectsAndDisconnects());
     }
 
     @Test
@@ -189,7 +166,7 @@ class RealHypervisorTest {
         DetachResult detach = attacher.detach(dom.getName(), info(volume), attachment, AttachMode.CONFIG);
         assertEquals(DetachOutcome.DETACHED, detach.outcome());
         assertEquals(Optional.empty(), disk(dom, Guest.XML_INACTIVE, source));
-        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.connectsAndDisconnects());
     }
 
     @Test
@@ -209,7 +186,7 @@ class RealHypervisorTest {
         assertEquals(Optional.empty(), configOnly.disconnect());
         assertEquals(Optional.empty(), disk(dom, Guest.XML_INACTIVE, source));
         assertTrue(disk(dom, 0, source).isPresent());
-        assertEquals(List.of("connect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment), driver.connectsAndDisconnects());
     }
 
     @Test
@@ -223,10 +200,10 @@ class RealHypervisorTest {
         DetachResult liveOnly = attacher.detach(dom.getName(), info(volume), attachment, AttachMode.LIVE);
         assertEquals(DetachOutcome.STILL_REFERENCED, liveOnly.outcome());
         assertTrue(disk(dom, Guest.XML_INACTIVE, source).isPresent());
-        assertEquals(List.of("connect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment), driver.connectsAndDisconnects());
         // repeating the detach over both views releases it
         assertEquals(DetachOutcome.DETACHED, attacher.detach(dom.getName(), info(volume), attachment, AttachMode.LIVE_AND_CONFIG).outcome());
-        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.connectsAndDisconnects());
     }
 
     @Test
@@ -240,7 +217,7 @@ class RealHypervisorTest {
                 () -> attacher.attach(dom.getName(), info(missing), attachment, "vdb", "virtio", AttachMode.LIVE));
         assertEquals("attach", e.operation());
         assertTrue(e.errorCode() > 0, "libvirt error code " + e.errorCode());
-        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.connectsAndDisconnects());
         assertEquals(Optional.empty(), disk(dom, 0, volumes.resolve(missing).toString()));
     }
 
@@ -253,6 +230,6 @@ class RealHypervisorTest {
                 () -> attacher.attach(dom.getName(), info(volume), attachment, "vdb", "virtio", AttachMode.LIVE));
         // VIR_ERR_OPERATION_INVALID: the domain is not running
         assertEquals(55, e.errorCode(), e.getMessage());
-        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.connectsAndDisconnects());
     }
 }

@@ -1,13 +1,11 @@
 package org.volumedriver.libvirt.internal;
 
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.volumedriver.spi.InvalidConfigurationException;
+import org.volumedriver.testsupport.ComponentConfigs;
 
-/** Builds typed configurations the way Declarative Services does: defaults plus overrides. */
+/** The bundle's configuration as Declarative Services hands it over, and the disk policies made from it. */
 public final class TestConfigs {
 
     private TestConfigs() {
@@ -18,19 +16,7 @@ public final class TestConfigs {
      * @return a configuration with the annotation's defaults for everything else
      */
     static LibvirtConfig config(Map<String, Object> overrides) {
-        Map<String, Object> values = new HashMap<>(overrides);
-        return (LibvirtConfig) Proxy.newProxyInstance(LibvirtConfig.class.getClassLoader(), new Class<?>[] {LibvirtConfig.class},
-                (proxy, method, args) -> {
-                    if (method.getDeclaringClass() == Object.class || "annotationType".equals(method.getName())) {
-                        return switch (method.getName()) {
-                            case "annotationType" -> LibvirtConfig.class;
-                            case "hashCode" -> System.identityHashCode(proxy);
-                            case "equals" -> proxy == args[0];
-                            default -> "LibvirtConfig" + values;
-                        };
-                    }
-                    return values.containsKey(method.getName()) ? values.get(method.getName()) : defaultOf(method);
-                });
+        return ComponentConfigs.of(LibvirtConfig.class, overrides);
     }
 
     static LibvirtConfig defaults() {
@@ -47,9 +33,5 @@ public final class TestConfigs {
 
     public static DiskPolicy defaultPolicy() {
         return policy(Map.of());
-    }
-
-    private static Object defaultOf(Method method) {
-        return method.getDefaultValue();
     }
 }

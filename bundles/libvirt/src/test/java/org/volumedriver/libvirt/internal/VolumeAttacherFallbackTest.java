@@ -3,16 +3,14 @@ package org.volumedriver.libvirt.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.volumedriver.libvirt.internal.VolumeAttacherTestDriverTest.fakeDriver;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -24,6 +22,8 @@ import org.volumedriver.libvirt.InvalidDiskSpecException;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.HypervisorException;
+import org.volumedriver.testsupport.FakeVolumeDriver;
+import org.volumedriver.testsupport.TcgDomains;
 import org.w3c.dom.Element;
 
 /**
@@ -32,7 +32,7 @@ import org.w3c.dom.Element;
  * long as a connection to it is open: this class holds one, so the attacher's own connections
  * (one per operation) see and change the same domains this test defines and inspects.
  */
-class VolumeAttacherFallbackTest {
+class VolumeAttacherFallbackTest extends TestDriverFixture {
 
     private static final String VOLUME = VolumeAttacherTestDriverTest.VOLUME;
     private static final String SOURCE = "/var/lib/volumedriver/test/" + VOLUME;
@@ -41,21 +41,7 @@ class VolumeAttacherFallbackTest {
             // VIR_DOMAIN_XML_SECURE: a definition read without it has no password; defining that would lose it
             + "<graphics type='vnc' port='-1' passwd='s3cret'/>";
 
-    private static Libvirt libvirt;
     private String name;
-
-    @BeforeAll
-    static void open() throws Exception {
-        Prerequisites.require(Prerequisites.libvirtLibraryPresent(), "libvirt.so.0 is not installed (Debian package libvirt0)");
-        libvirt = Libvirt.open("test:///default");
-    }
-
-    @AfterAll
-    static void close() {
-        if (libvirt != null) {
-            libvirt.close();
-        }
-    }
 
     @AfterEach
     void undefine() throws Exception {
@@ -72,8 +58,8 @@ class VolumeAttacherFallbackTest {
     }
 
     private Domain define(boolean running) throws Exception {
-        name = "fallback-" + UUID.randomUUID().toString().substring(0, 8);
-        Domain dom = libvirt.connect().domainDefineXML(Xml.domain(name, EXISTING));
+        name = TcgDomains.uniqueName("fallback");
+        Domain dom = libvirt.connect().domainDefineXML(TcgDomains.named(name).devices(EXISTING).xml());
         dom.free();
         Domain tracked = libvirt.domain(name);
         if (running) {
@@ -82,7 +68,7 @@ class VolumeAttacherFallbackTest {
         return tracked;
     }
 
-    private static VolumeAttacherImpl attacher(RecordingDriver driver) {
+    private static VolumeAttacherImpl attacher(FakeVolumeDriver driver) {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
         drivers.addDriver(driver, Map.of("service.id", 1L, "volume.driver.type", driver.type()));
         return VolumeAttacherImpl.withSettings(drivers, new LibvirtSettings("test:///default", Duration.ofMillis(500), Duration.ofMillis(50),
@@ -108,13 +94,13 @@ class VolumeAttacherFallbackTest {
     void persistentAttachAndDetachEditTheDefinitionOfAStoppedDomain() throws Exception {
         Domain dom = define(false);
         String before = inactive(dom);
-        RecordingDriver driver = new RecordingDriver("fake");
+        FakeVolumeDriver driver = fakeDriver("fake");
         Attachment attachment = Attachment.of(VOLUME, "instance-1");
         VolumeAttacherImpl attacher = attacher(driver);
 
         AttachResult attached = attacher.attach(name, VolumeAttacherTestDriverTest.info("fake"), attachment, "vdb", "virtio", AttachMode.CONFIG);
         assertEquals(AttachMode.CONFIG, attached.mode());
-        assertEquals(List.of("connect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment), driver.connectsAndDisconnects());
         String after = inactive(dom);
         List<Element> disks = LibvirtRoundTripTest.disks(after);
         assertEquals(2, disks.size(), after);
@@ -135,12 +121,12 @@ class VolumeAttacherFallbackTest {
         // attaching it again is refused before the volume is touched
         assertThrows(InvalidDiskSpecException.class, () -> attacher.attach(name, VolumeAttacherTestDriverTest.info("fake"),
                 attachment, "vdc", "virtio", AttachMode.CONFIG));
-        assertEquals(1, driver.calls.size());
+        assertEquals(1, driver.connectsAndDisconnects().size());
 
         DetachResult detached = attacher.detach(name, VolumeAttacherTestDriverTest.info("fake"), attachment, AttachMode.CONFIG);
         assertEquals(DetachOutcome.DETACHED, detached.outcome());
         assertEquals(Optional.of(DisconnectOutcome.UNMOUNTED), detached.disconnect());
-        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.connectsAndDisconnects());
         String gone = inactive(dom);
         assertEquals(List.of(), disksWith(gone, SOURCE));
         assertEquals(1, LibvirtRoundTripTest.disks(gone).size(), gone);
@@ -150,7 +136,7 @@ class VolumeAttacherFallbackTest {
     @Test
     void persistentAttachToARunningDomainChangesOnlyTheDefinition() throws Exception {
         Domain dom = define(true);
-        RecordingDriver driver = new RecordingDriver("fake");
+        FakeVolumeDriver driver = fakeDriver("fake");
         Attachment attachment = Attachment.of(VOLUME, "instance-1");
         attacher(driver).attach(name, VolumeAttacherTestDriverTest.info("fake"), attachment, "vdb", "virtio", AttachMode.CONFIG);
         assertEquals(1, disksWith(inactive(dom), SOURCE).size());
@@ -162,7 +148,7 @@ class VolumeAttacherFallbackTest {
                 AttachMode.LIVE_AND_CONFIG);
         assertEquals(DetachOutcome.DETACHED, detached.outcome());
         assertEquals(List.of(), disksWith(inactive(dom), SOURCE));
-        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.connectsAndDisconnects());
     }
 
     @Test
@@ -170,13 +156,13 @@ class VolumeAttacherFallbackTest {
         for (AttachMode mode : new AttachMode[] {AttachMode.LIVE, AttachMode.LIVE_AND_CONFIG}) {
             Domain dom = define(true);
             String before = inactive(dom);
-            RecordingDriver driver = new RecordingDriver("fake");
+            FakeVolumeDriver driver = fakeDriver("fake");
             Attachment attachment = Attachment.of(VOLUME, "instance-1");
             HypervisorException e = assertThrows(HypervisorException.class,
                     () -> attacher(driver).attach(name, VolumeAttacherTestDriverTest.info("fake"), attachment, "vdb", "virtio", mode));
             assertEquals(Libvirt.VIR_ERR_NO_SUPPORT, e.errorCode(), mode + ": " + e.getMessage());
             assertEquals("attach", e.operation());
-            assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls, mode.toString());
+            assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.connectsAndDisconnects(), mode.toString());
             // not half-applied: the definition is as it was
             assertEquals(before, inactive(dom), mode.toString());
             assertEquals(List.of(), disksWith(dom.getXMLDesc(0), SOURCE));
@@ -189,18 +175,18 @@ class VolumeAttacherFallbackTest {
     void aLiveDetachIsNeverImitated() throws Exception {
         // the running guest has the disk from its definition
         String disk = DiskXml.write(DiskXml.check(TestConfigs.policy(Map.of("source_types", new String[] {"fake=file"})), "fake",
-                new RecordingDriver("fake").describeDisk(VolumeAttacherTestDriverTest.info("fake")).toBuilder().target("vdb", "virtio").build(),
+                fakeDriver("fake").describeDisk(VolumeAttacherTestDriverTest.info("fake")).toBuilder().target("vdb", "virtio").build(),
                 w -> { }));
-        name = "fallback-" + UUID.randomUUID().toString().substring(0, 8);
-        libvirt.connect().domainDefineXML(Xml.domain(name, EXISTING + disk)).free();
+        name = TcgDomains.uniqueName("fallback");
+        libvirt.connect().domainDefineXML(TcgDomains.named(name).devices(EXISTING + disk).xml()).free();
         Domain dom = libvirt.domain(name);
         dom.create();
-        RecordingDriver driver = new RecordingDriver("fake");
+        FakeVolumeDriver driver = fakeDriver("fake");
         Attachment attachment = Attachment.of(VOLUME, "instance-1");
         HypervisorException e = assertThrows(HypervisorException.class,
                 () -> attacher(driver).detach(name, VolumeAttacherTestDriverTest.info("fake"), attachment, AttachMode.LIVE));
         assertEquals(Libvirt.VIR_ERR_NO_SUPPORT, e.errorCode());
-        assertEquals(List.of(), driver.calls, "the volume stays connected while the guest may use it");
+        assertEquals(List.of(), driver.connectsAndDisconnects(), "the volume stays connected while the guest may use it");
         assertEquals(1, disksWith(dom.getXMLDesc(0), SOURCE).size());
         assertEquals(1, disksWith(inactive(dom), SOURCE).size());
 
@@ -210,20 +196,20 @@ class VolumeAttacherFallbackTest {
         assertEquals(Optional.empty(), configOnly.disconnect());
         assertEquals(List.of(), disksWith(inactive(dom), SOURCE));
         assertEquals(1, disksWith(dom.getXMLDesc(0), SOURCE).size());
-        assertEquals(List.of(), driver.calls);
+        assertEquals(List.of(), driver.connectsAndDisconnects());
     }
 
     @Test
     void aTransientDomainGetsNoDefinition() throws Exception {
-        String transientName = "fallback-transient-" + UUID.randomUUID().toString().substring(0, 8);
-        Domain dom = libvirt.connect().domainCreateXML(Xml.domain(transientName, EXISTING), 0);
+        String transientName = TcgDomains.uniqueName("fallback-transient");
+        Domain dom = libvirt.connect().domainCreateXML(TcgDomains.named(transientName).devices(EXISTING).xml(), 0);
         try {
-            RecordingDriver driver = new RecordingDriver("fake");
+            FakeVolumeDriver driver = fakeDriver("fake");
             Attachment attachment = Attachment.of(VOLUME, "instance-1");
             HypervisorException e = assertThrows(HypervisorException.class, () -> attacher(driver).attach(transientName,
                     VolumeAttacherTestDriverTest.info("fake"), attachment, "vdb", "virtio", AttachMode.CONFIG));
             assertEquals(Libvirt.VIR_ERR_NO_SUPPORT, e.errorCode());
-            assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+            assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.connectsAndDisconnects());
             assertEquals(0, dom.isPersistent(), "the fallback must not make a transient domain persistent");
         } finally {
             dom.destroy();
@@ -235,7 +221,7 @@ class VolumeAttacherFallbackTest {
     void aFallbackThatLibvirtRefusesUndoesTheConnect() throws Exception {
         Domain dom = define(false);
         String before = inactive(dom);
-        RecordingDriver driver = new RecordingDriver("fake");
+        FakeVolumeDriver driver = fakeDriver("fake");
         Attachment attachment = Attachment.of(VOLUME, "instance-1");
         // vda is taken: libvirt refuses the edited definition
         HypervisorException e = assertThrows(HypervisorException.class, () -> attacher(driver).attach(name,
@@ -243,7 +229,7 @@ class VolumeAttacherFallbackTest {
         assertEquals("define domain", e.operation());
         assertTrue(e.errorCode() > 0, "libvirt's numeric error: " + e.errorCode());
         assertEquals(Libvirt.VIR_ERR_NO_SUPPORT, ((HypervisorException) e.getSuppressed()[0]).errorCode());
-        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.calls);
+        assertEquals(List.of("connect " + attachment, "disconnect " + attachment), driver.connectsAndDisconnects());
         assertEquals(before, inactive(dom));
     }
 }

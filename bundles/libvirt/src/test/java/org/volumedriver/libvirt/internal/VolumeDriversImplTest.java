@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.volumedriver.spi.UnknownDriverException;
 import org.volumedriver.spi.VolumeDriver;
+import org.volumedriver.testsupport.FakeVolumeDriver;
 
 /** The whiteboard logic: by type, ranking, removal, and lookups racing with (un)registration. */
 class VolumeDriversImplTest {
@@ -36,8 +37,8 @@ class VolumeDriversImplTest {
     @Test
     void unknownTypesListWhatIsAvailable() {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
-        drivers.addDriver(new RecordingDriver("quobyte"), props(1, "quobyte", null));
-        drivers.addDriver(new RecordingDriver("nfs"), props(2, "nfs", null));
+        drivers.addDriver(new FakeVolumeDriver("quobyte"), props(1, "quobyte", null));
+        drivers.addDriver(new FakeVolumeDriver("nfs"), props(2, "nfs", null));
         UnknownDriverException e = assertThrows(UnknownDriverException.class, () -> drivers.driver("iscsi"));
         assertEquals(List.of("nfs", "quobyte"), e.available());
         assertEquals("UNKNOWN_DRIVER", e.code());
@@ -47,7 +48,7 @@ class VolumeDriversImplTest {
     @Test
     void typeIsComparedExactly() {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
-        drivers.addDriver(new RecordingDriver("quobyte"), props(1, "quobyte", null));
+        drivers.addDriver(new FakeVolumeDriver("quobyte"), props(1, "quobyte", null));
         assertThrows(UnknownDriverException.class, () -> drivers.driver("Quobyte"));
         assertThrows(UnknownDriverException.class, () -> drivers.driver("quobyte "));
         assertThrows(UnknownDriverException.class, () -> drivers.driver(null));
@@ -56,8 +57,8 @@ class VolumeDriversImplTest {
     @Test
     void highestRankingWinsAndRemovalFallsBack() throws Exception {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
-        RecordingDriver old = new RecordingDriver("quobyte");
-        RecordingDriver updated = new RecordingDriver("quobyte");
+        FakeVolumeDriver old = new FakeVolumeDriver("quobyte");
+        FakeVolumeDriver updated = new FakeVolumeDriver("quobyte");
         drivers.addDriver(old, props(1, "quobyte", null));
         drivers.addDriver(updated, props(2, "quobyte", 10));
         assertSame(updated, drivers.driver("quobyte"));
@@ -70,7 +71,7 @@ class VolumeDriversImplTest {
     @Test
     void aChangedTypePropertyMovesTheDriver() throws Exception {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
-        RecordingDriver d = new RecordingDriver("quobyte");
+        FakeVolumeDriver d = new FakeVolumeDriver("quobyte");
         drivers.addDriver(d, props(1, "quobyte", null));
         drivers.updatedDriver(d, props(1, "quobyte2", null));
         assertThrows(UnknownDriverException.class, () -> drivers.driver("quobyte"));
@@ -80,17 +81,17 @@ class VolumeDriversImplTest {
     @Test
     void servicesWithoutTypeAreIgnored() {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
-        drivers.addDriver(new RecordingDriver("x"), props(1, null, null));
+        drivers.addDriver(new FakeVolumeDriver("x"), props(1, null, null));
         Map<String, Object> wrongType = props(2, null, null);
         wrongType.put(VolumeDriver.TYPE_PROPERTY, 42);
-        drivers.addDriver(new RecordingDriver("x"), wrongType);
+        drivers.addDriver(new FakeVolumeDriver("x"), wrongType);
         assertEquals(Set.of(), drivers.types());
     }
 
     @Test
     void lookupsRaceSafelyWithRegistrationChanges() throws Exception {
         VolumeDriversImpl drivers = new VolumeDriversImpl();
-        RecordingDriver stable = new RecordingDriver("quobyte");
+        FakeVolumeDriver stable = new FakeVolumeDriver("quobyte");
         drivers.addDriver(stable, props(1, "quobyte", null));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         CountDownLatch start = new CountDownLatch(1);
@@ -98,7 +99,7 @@ class VolumeDriversImplTest {
             Future<Integer> churn = pool.submit(() -> {
                 start.await();
                 for (int i = 0; i < 20_000; i++) {
-                    RecordingDriver d = new RecordingDriver("quobyte");
+                    FakeVolumeDriver d = new FakeVolumeDriver("quobyte");
                     drivers.addDriver(d, props(100 + i, "quobyte", 5));
                     drivers.removeDriver(d, props(100 + i, "quobyte", 5));
                 }

@@ -37,13 +37,6 @@ public final class Xml {
         return builder.parse(new InputSource(new StringReader(xml)));
     }
 
-    /** A minimal domain of type qemu around one or more device elements. */
-    public static String domain(String name, String devices) {
-        return "<domain type='qemu'>\n  <name>" + name + "</name>\n  <memory unit='MiB'>64</memory>\n"
-                + "  <os><type arch='x86_64'>hvm</type></os>\n  <features><acpi/></features>\n"
-                + "  <devices>\n" + devices + "\n  </devices>\n</domain>\n";
-    }
-
     static synchronized Schema domainSchema() throws Exception {
         if (schema == null) {
             if (!Files.isReadable(DOMAIN_RNG)) {

@@ -66,7 +66,7 @@ class OsgiFrameworkTest {
 
     @BeforeAll
     static void start() throws Exception {
-        org.volumedriver.libvirt.internal.PrerequisitesAccess.requireLibvirt();
+        org.volumedriver.libvirt.internal.Prerequisites.requireLibvirt();
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);

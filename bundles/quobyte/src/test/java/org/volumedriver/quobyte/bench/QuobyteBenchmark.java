@@ -43,6 +43,7 @@ import org.volumedriver.quobyte.internal.Settings;
 import org.volumedriver.quobyte.internal.StatxProbe;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
+import org.volumedriver.testsupport.ShippedExecutor;
 
 /**
  * Benchmarks of the Quobyte driver, run on demand (see README.md), never in the default test run.
@@ -110,7 +111,8 @@ class QuobyteBenchmark {
     }
 
     static ProcessCommandExecutor realExecutor(Path bin) throws Exception {
-        return org.volumedriver.testsupport.ShippedExecutor.executor(bin, Map.of("max.concurrent", "16", "queue.timeout.ms", "120000"));
+        return new ProcessCommandExecutor(ExecutorSettings.fromProperties(
+                ShippedExecutor.properties(bin, Map.of("max.concurrent", "16", "queue.timeout.ms", "120000"))));
     }
 
     static void unmountAllUnder(Path root) throws Exception {

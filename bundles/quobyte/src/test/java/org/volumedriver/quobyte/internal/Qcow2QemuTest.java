@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.volumedriver.spi.UnsafeImageException;
+import org.volumedriver.testsupport.RealTests;
 
 /**
  * The images of {@link Qcow2InspectorTest}, made and judged by qemu itself: {@code qemu-img}
@@ -35,13 +35,7 @@ class Qcow2QemuTest {
 
     @BeforeAll
     static void prerequisites() {
-        boolean required = "required".equals(System.getenv("VOLUMEDRIVER_REAL_TESTS"));
-        if (!Files.isExecutable(QEMU_IMG)) {
-            if (required) {
-                fail("qemu-img is required (Debian package qemu-utils)");
-            }
-            Assumptions.abort("qemu-img is not installed (Debian package qemu-utils)");
-        }
+        RealTests.require(Files.isExecutable(QEMU_IMG), "qemu-img is not installed (Debian package qemu-utils)");
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.volumedriver.quobyte.QuobyteAdmin;
 import org.volumedriver.spi.InvalidConfigurationException;
 import org.volumedriver.spi.InvalidConnectionInfoException;
+import org.volumedriver.testsupport.ComponentConfigs;
 
 /** The DS component outside a framework: activation, refused and accepted configuration changes. */
 class QuobyteVolumeDriverTest {
@@ -24,16 +24,7 @@ class QuobyteVolumeDriverTest {
 
     /** A typed configuration: the annotation defaults, with overrides by method name. */
     static QuobyteConfig config(Map<String, Object> overrides) {
-        return (QuobyteConfig) Proxy.newProxyInstance(QuobyteConfig.class.getClassLoader(), new Class<?>[] { QuobyteConfig.class },
-                (proxy, method, args) -> {
-                    if (overrides.containsKey(method.getName())) {
-                        return overrides.get(method.getName());
-                    }
-                    if (method.getName().equals("annotationType")) {
-                        return QuobyteConfig.class;
-                    }
-                    return method.getDefaultValue();
-                });
+        return ComponentConfigs.of(QuobyteConfig.class, overrides);
     }
 
     Map<String, Object> base() {

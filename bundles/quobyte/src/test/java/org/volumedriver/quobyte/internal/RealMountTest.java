@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.volumedriver.quobyte.internal.Fakes.VOLUME1;
 import static org.volumedriver.quobyte.internal.Fakes.VOLUME2;
 import static org.volumedriver.quobyte.internal.Fakes.info;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +40,9 @@ import org.volumedriver.spi.MountUnhealthyException;
 import org.volumedriver.spi.StaleMountInUseException;
 import org.volumedriver.spi.UnsafePathException;
 import org.volumedriver.spi.VolumeDriverException;
+import org.volumedriver.testsupport.ProcStat;
+import org.volumedriver.testsupport.ShippedExecutor;
+import org.volumedriver.testsupport.RealTests;
 
 /**
  * Real mounts: the FUSE stand-in for the Quobyte client, the real executor, the real kernel mount
@@ -64,27 +65,9 @@ class RealMountTest {
     final List<QuobyteEngine> engines = new ArrayList<>();
 
     @BeforeAll
-    static void prerequisites() throws IOException {
-        boolean required = "required".equals(System.getenv("VOLUMEDRIVER_REAL_TESTS"));
+    static void prerequisites() {
         // they mount file systems: only on request, inside the private mount namespace the request implies
-        Assumptions.assumeTrue(required, "real-mount tests run with VOLUMEDRIVER_REAL_TESTS=required");
-        List<String> missing = new ArrayList<>();
-        if (MountLayout.currentUid() != 0) {
-            missing.add("root");
-        }
-        if (!Files.exists(Path.of("/dev/fuse"))) {
-            missing.add("/dev/fuse");
-        }
-        String bin = System.getProperty("quobyte.standin");
-        if (bin == null || !Files.isExecutable(Path.of(bin))) {
-            missing.add("the stand-in binary (itests/quobyte-standin/build.sh)");
-        }
-        if (!missing.isEmpty()) {
-            if (required) {
-                fail("real-mount tests are required but these prerequisites are missing: " + missing);
-            }
-            Assumptions.abort("real-mount tests skipped, missing: " + missing);
-        }
+        RealTests.onlyWhenRequired("the real-mount test").needFuseStandin().check();
     }
 
     @BeforeEach
@@ -97,7 +80,7 @@ class RealMountTest {
         Files.setPosixFilePermissions(standin, PosixFilePermissions.fromString("rwxr-xr-x"));
         store = bin.resolve("store").resolve(EXPORT.replace('/', '_').replace(':', '_'));
         Files.createDirectories(store);
-        executor = org.volumedriver.testsupport.ShippedExecutor.executor(standin);
+        executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin)));
         probe = new StatxProbe(8);
     }
 
@@ -139,17 +122,7 @@ class RealMountTest {
     }
 
     static boolean allThreadsStopped(String pid) throws IOException {
-        try (var tasks = Files.list(Path.of("/proc", pid, "task"))) {
-            for (Path task : tasks.toList()) {
-                String stat = Files.readString(task.resolve("stat"));
-                // the state follows the parenthesised command name, which may itself hold ')'
-                char state = stat.charAt(stat.lastIndexOf(')') + 2);
-                if (state != 'T') {
-                    return false;
-                }
-            }
-            return true;
-        }
+        return ProcStat.taskStates(Long.parseLong(pid)).stream().allMatch(state -> state == 'T');
     }
 
     QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {

@@ -12,11 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
-import org.volumedriver.shell.internal.FakeDriver;
 import org.volumedriver.shell.testing.CommandBundleChecks;
 import org.volumedriver.shell.testing.ShellHarness;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
+import org.volumedriver.testsupport.FakeVolumeDriver;
 
 /** What Karaf's command extender relies on: the header, the annotations, the import ranges. */
 class BundleStructureTest {
@@ -58,7 +58,7 @@ class BundleStructureTest {
 
     @Test
     void completersOfferWhatTheDriversReport() throws Exception {
-        FakeDriver quobyte = new FakeDriver("quobyte");
+        FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
         quobyte.connect(ConnectionInfo.fromJson(CommandsTest.JSON), new Attachment(CommandsTest.NAME, "vm-7"));
         List<String> candidates = new ArrayList<>();
         try (ShellHarness shell = VolumeShell.with(quobyte)) {
@@ -68,7 +68,7 @@ class BundleStructureTest {
         assertEquals(1, candidates.size(), candidates.toString());
         assertTrue(candidates.get(0).startsWith("vm-7"), candidates.toString());
 
-        try (ShellHarness shell = VolumeShell.with(quobyte, new FakeDriver("nfs"))) {
+        try (ShellHarness shell = VolumeShell.with(quobyte, new FakeVolumeDriver("nfs"))) {
             DriverTypeCompleter types = shell.instantiate(DriverTypeCompleter.class);
             candidates.clear();
             types.complete(null, ShellHarness.completionLine("q"), candidates);
@@ -78,7 +78,7 @@ class BundleStructureTest {
 
     @Test
     void withoutTheDriverRegistryCompletionOffersNothing() throws Exception {
-        FakeDriver quobyte = new FakeDriver("quobyte");
+        FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
         quobyte.connect(ConnectionInfo.fromJson(CommandsTest.JSON), new Attachment(CommandsTest.NAME, "vm-7"));
         List<String> candidates = new ArrayList<>();
         try (ShellHarness shell = ShellHarness.withoutDriverRegistry(VolumeShell.CLASSES, quobyte)) {

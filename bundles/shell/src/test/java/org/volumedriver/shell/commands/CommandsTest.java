@@ -28,15 +28,15 @@ import org.volumedriver.libvirt.DetachResult;
 import org.volumedriver.libvirt.DiskXmlService;
 import org.volumedriver.libvirt.InvalidDiskSpecException;
 import org.volumedriver.libvirt.VolumeAttacher;
-import org.volumedriver.shell.internal.FakeDriver;
 import org.volumedriver.shell.support.ValidationView;
 import org.volumedriver.shell.testing.ShellHarness;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.CommandRejectedException;
 import org.volumedriver.spi.ConnectionInfo;
-import org.volumedriver.spi.DiskSpec;
 import org.volumedriver.spi.DisconnectOutcome;
+import org.volumedriver.spi.DiskSpec;
 import org.volumedriver.spi.VolumeDriverException;
+import org.volumedriver.testsupport.FakeVolumeDriver;
 
 /** The commands through Karaf's real command processor, with fakes of the services behind them. */
 class CommandsTest {
@@ -54,7 +54,7 @@ class CommandsTest {
     @TempDir
     Path dir;
 
-    final FakeDriver quobyte = new FakeDriver("quobyte");
+    final FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
     ShellHarness shell;
 
     @AfterEach
@@ -66,7 +66,7 @@ class CommandsTest {
 
     @Test
     void driversListsTheRegisteredDrivers() throws Exception {
-        shell = VolumeShell.with(quobyte, new FakeDriver("nfs"));
+        shell = VolumeShell.with(quobyte, new FakeVolumeDriver("nfs"));
         List<String> lines = shell.ok("volume:drivers").out().lines().toList();
         assertEquals(4, lines.size(), lines.toString());
         assertTrue(lines.get(0).startsWith("Type"), lines.get(0));
@@ -79,7 +79,7 @@ class CommandsTest {
         shell = VolumeShell.with(quobyte);
         String out = shell.ok("volume:connect vm1 '" + JSON + "'").out();
         assertTrue(out.startsWith("Connected " + NAME + "@vm1 (driver quobyte)"), out);
-        assertTrue(out.contains("Source      : " + FakeDriver.directory(EXPORT) + "/" + NAME), out);
+        assertTrue(out.contains("Source      : " + FakeVolumeDriver.directory(EXPORT) + "/" + NAME), out);
         assertFalse(out.contains("hunter2"), out);
         assertEquals(List.of("connect " + NAME + "@vm1"), quobyte.calls.stream().filter(c -> c.startsWith("connect")).toList());
 
@@ -88,7 +88,7 @@ class CommandsTest {
         assertEquals(2, quobyte.mounts().get(0).attachments().size());
 
         String mounts = shell.ok("volume:mounts").out();
-        assertTrue(mounts.contains(FakeDriver.directory(EXPORT)) && mounts.contains("HEALTHY"), mounts);
+        assertTrue(mounts.contains(FakeVolumeDriver.directory(EXPORT)) && mounts.contains("HEALTHY"), mounts);
         String attachments = shell.ok("volume:attachments --instance vm2 --no-format").out();
         assertEquals(1, attachments.lines().count(), attachments);
         assertTrue(attachments.contains("vm2") && attachments.contains(NAME), attachments);
@@ -135,7 +135,7 @@ class CommandsTest {
 
     @Test
     void validateShowsTheGenericFieldsForADriverWithoutItsOwnView() throws Exception {
-        shell = VolumeShell.with(new FakeDriver("nfs"));
+        shell = VolumeShell.with(new FakeVolumeDriver("nfs"));
         String generic = shell.ok("volume:validate '" + json("nfs", NAME, "qcow2") + "'").out();
         assertEquals(List.of("Valid: connection info for driver nfs", "Export : " + EXPORT, "Volume : " + NAME, "Format : qcow2"),
                 generic.lines().toList());
@@ -154,7 +154,7 @@ class CommandsTest {
                 return Map.of("Share", info.requireExport());
             }
         };
-        shell = VolumeShell.with(quobyte, new FakeDriver("nfs"), nfsView);
+        shell = VolumeShell.with(quobyte, new FakeVolumeDriver("nfs"), nfsView);
         assertEquals(List.of("Valid: connection info for driver nfs", "Share : " + EXPORT),
                 shell.ok("volume:validate '" + json("nfs", NAME, null) + "'").out().lines().toList());
         // a view of another type does not apply: the generic fields
@@ -233,7 +233,7 @@ class CommandsTest {
     @Test
     void countersPerDriver() throws Exception {
         quobyte.counters.put("mounts", 2L);
-        shell = VolumeShell.with(quobyte, new FakeDriver("nfs"));
+        shell = VolumeShell.with(quobyte, new FakeVolumeDriver("nfs"));
         assertEquals(List.of("quobyte\tmounts\t2"),
                 shell.ok("volume:counters --driver quobyte --no-format").out().lines().map(l -> l.replaceAll(" +", "")).toList());
         assertEquals("Error [UNKNOWN_DRIVER]: no volume driver for type 'iscsi'; available: [nfs, quobyte]",

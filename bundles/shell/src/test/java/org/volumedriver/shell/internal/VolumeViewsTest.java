@@ -23,9 +23,10 @@ import org.volumedriver.libvirt.DetachResult;
 import org.volumedriver.shell.support.DriverLookupTest;
 import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.Attachment;
-import org.volumedriver.spi.DiskSpec;
 import org.volumedriver.spi.DisconnectOutcome;
+import org.volumedriver.spi.DiskSpec;
 import org.volumedriver.spi.VolumeDriver;
+import org.volumedriver.testsupport.FakeVolumeDriver;
 
 class VolumeViewsTest {
 
@@ -40,13 +41,13 @@ class VolumeViewsTest {
 
     @Test
     void driversAndCountersAreSorted() throws Exception {
-        FakeDriver quobyte = new FakeDriver("quobyte");
+        FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
         quobyte.connect(DriverLookupTest.info("quobyte", "a/v", "volume-1"), new Attachment("volume-1", "vm1"));
         quobyte.connect(DriverLookupTest.info("quobyte", "a/v", "volume-1"), new Attachment("volume-1", "vm2"));
         quobyte.counters.put("mounts", 3L);
         quobyte.counters.put("failures.timeout", 1L);
         Map<String, VolumeDriver> drivers = new LinkedHashMap<>();
-        drivers.put("nfs", new FakeDriver("nfs"));
+        drivers.put("nfs", new FakeVolumeDriver("nfs"));
         drivers.put("quobyte", quobyte);
 
         List<String> driverLines = capture(out -> VolumeViews.drivers(drivers, out, true)).lines().toList();

@@ -7,35 +7,35 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.volumedriver.shell.internal.FakeDriver;
-import org.volumedriver.shell.testing.FakeDrivers;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.MountStatus;
+import org.volumedriver.testsupport.FakeVolumeDriver;
+import org.volumedriver.testsupport.FakeVolumeDrivers;
 
 class CandidatesTest {
 
     @Test
     void offersWhatTheDriversReportNow() throws Exception {
-        FakeDriver quobyte = new FakeDriver("quobyte");
-        FakeDriver nfs = new FakeDriver("nfs");
+        FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
+        FakeVolumeDriver nfs = new FakeVolumeDriver("nfs");
         quobyte.connect(DriverLookupTest.info("quobyte", "h1/v", "volume-1"), new Attachment("volume-1", "vm1"));
         quobyte.connect(DriverLookupTest.info("quobyte", "h2/v", "volume-2"), new Attachment("volume-2", "vm2"));
         nfs.connect(DriverLookupTest.info("nfs", "h3/v", "volume-3"), new Attachment("volume-3", "vm3"));
-        DriverLookup lookup = DriverLookup.of(FakeDrivers.of(quobyte, nfs));
+        DriverLookup lookup = DriverLookup.of(FakeVolumeDrivers.of(quobyte, nfs));
 
         assertEquals(Set.of("nfs", "quobyte"), Candidates.driverTypes(lookup));
         assertEquals(Set.of("h1/v", "h2/v", "h3/v"), Candidates.exports(lookup));
         assertEquals(Set.of("h3/v"), Candidates.exports(lookup, Optional.of("nfs")));
         assertEquals(Set.of("vm1", "vm2", "vm3"), Candidates.instances(lookup));
-        assertEquals(Set.of(FakeDriver.directory("h1/v"), FakeDriver.directory("h2/v")),
+        assertEquals(Set.of(FakeVolumeDriver.directory("h1/v"), FakeVolumeDriver.directory("h2/v")),
                 Candidates.mountDirectories(lookup, Optional.of("quobyte")));
         assertEquals(Set.of(), Candidates.mountDirectories(lookup, Optional.of("iscsi")));
-        assertEquals(Set.of(), Candidates.instances(DriverLookup.of(FakeDrivers.of())));
+        assertEquals(Set.of(), Candidates.instances(DriverLookup.of(FakeVolumeDrivers.of())));
     }
 
     @Test
     void filtersByExportAndByInstance() throws Exception {
-        FakeDriver quobyte = new FakeDriver("quobyte");
+        FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
         quobyte.connect(DriverLookupTest.info("quobyte", "h1/v", "volume-1"), new Attachment("volume-1", "vm1"));
         quobyte.connect(DriverLookupTest.info("quobyte", "h1/v", "volume-2"), new Attachment("volume-2", "vm2"));
         quobyte.connect(DriverLookupTest.info("quobyte", "h2/v", "volume-3"), new Attachment("volume-3", "vm1"));

@@ -10,14 +10,14 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
-import org.volumedriver.shell.internal.FakeDriver;
-import org.volumedriver.shell.testing.FakeDrivers;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.UnknownDriverException;
 import org.volumedriver.spi.VolumeDriver;
 import org.volumedriver.spi.VolumeDrivers;
+import org.volumedriver.testsupport.FakeVolumeDriver;
+import org.volumedriver.testsupport.FakeVolumeDrivers;
 
 public class DriverLookupTest {
 
@@ -28,9 +28,9 @@ public class DriverLookupTest {
 
     @Test
     void findsDriversThroughTheRegistry() throws Exception {
-        FakeDriver quobyte = new FakeDriver("quobyte");
-        FakeDriver nfs = new FakeDriver("nfs");
-        DriverLookup lookup = DriverLookup.of(FakeDrivers.of(quobyte, nfs));
+        FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
+        FakeVolumeDriver nfs = new FakeVolumeDriver("nfs");
+        DriverLookup lookup = DriverLookup.of(FakeVolumeDrivers.of(quobyte, nfs));
         assertEquals(new TreeSet<>(List.of("nfs", "quobyte")), lookup.types());
         assertSame(quobyte, lookup.driver("quobyte"));
         assertSame(nfs, lookup.driverFor(info("nfs", "h/v", "volume-1")));
@@ -39,16 +39,16 @@ public class DriverLookupTest {
 
     @Test
     void anUnknownTypeIsTypedAndListsTheAvailableOnes() {
-        DriverLookup lookup = DriverLookup.of(FakeDrivers.of(new FakeDriver("quobyte")));
+        DriverLookup lookup = DriverLookup.of(FakeVolumeDrivers.of(new FakeVolumeDriver("quobyte")));
         UnknownDriverException e = assertThrows(UnknownDriverException.class, () -> lookup.driver("Quobyte"));
         assertEquals("UNKNOWN_DRIVER", e.code());
         assertEquals(List.of("quobyte"), e.available());
-        assertThrows(UnknownDriverException.class, () -> DriverLookup.of(FakeDrivers.of()).driver("quobyte"));
+        assertThrows(UnknownDriverException.class, () -> DriverLookup.of(FakeVolumeDrivers.of()).driver("quobyte"));
     }
 
     @Test
     void theRegistryWinsWhenItIsThere() throws Exception {
-        FakeDriver preferred = new FakeDriver("quobyte");
+        FakeVolumeDriver preferred = new FakeVolumeDriver("quobyte");
         VolumeDrivers registry = new VolumeDrivers() {
             @Override
             public VolumeDriver driver(String type) throws UnknownDriverException {
@@ -77,12 +77,12 @@ public class DriverLookupTest {
 
     @Test
     void mountsAreSortedByDriverThenDirectoryAndCanBeRestricted() throws Exception {
-        FakeDriver quobyte = new FakeDriver("quobyte");
-        FakeDriver nfs = new FakeDriver("nfs");
+        FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
+        FakeVolumeDriver nfs = new FakeVolumeDriver("nfs");
         quobyte.connect(info("quobyte", "b/v", "volume-1"), new Attachment("volume-1", "vm1"));
         quobyte.connect(info("quobyte", "a/v", "volume-2"), new Attachment("volume-2", "vm1"));
         nfs.connect(info("nfs", "c/v", "volume-3"), new Attachment("volume-3", "vm2"));
-        DriverLookup lookup = DriverLookup.of(FakeDrivers.of(quobyte, nfs));
+        DriverLookup lookup = DriverLookup.of(FakeVolumeDrivers.of(quobyte, nfs));
 
         List<MountStatus> all = lookup.mounts(Optional.empty());
         assertEquals(3, all.size());

@@ -14,10 +14,10 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
-import org.volumedriver.shell.internal.FakeDriver;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.MountStatus;
+import org.volumedriver.testsupport.FakeVolumeDriver;
 
 public class ViewsTest {
 
@@ -30,10 +30,10 @@ public class ViewsTest {
     }
 
     public static final MountStatus STALE = new MountStatus("quobyte", "10.0.0.1/vol?password=hunter2", "/base/abc", MountState.STALE,
-            Set.of(new Attachment("volume-2", "vm2"), new Attachment("volume-1", "vm1")), FakeDriver.SINCE,
+            Set.of(new Attachment("volume-2", "vm2"), new Attachment("volume-1", "vm1")), FakeVolumeDriver.SINCE,
             "stat failed: ENOTCONN");
     public static final MountStatus HEALTHY = new MountStatus("quobyte", "10.0.0.2/other", "/base/def", MountState.HEALTHY, Set.of(),
-            FakeDriver.SINCE, null);
+            FakeVolumeDriver.SINCE, null);
 
     @Test
     void mountsTableShowsEveryColumnWithTheExportRedacted() {

@@ -15,13 +15,14 @@ import org.apache.karaf.shell.impl.console.SessionFactoryImpl;
 import org.apache.karaf.shell.support.CommandException;
 import org.volumedriver.spi.VolumeDriver;
 import org.volumedriver.spi.VolumeDrivers;
+import org.volumedriver.testsupport.FakeVolumeDrivers;
 
 /**
  * Karaf's own command processor outside OSGi: the commands are registered with Karaf's
  * {@code ManagerImpl} exactly as the command extender does, services are plain objects in the
  * registry, and command lines go through gogo's parser, Karaf's option handling and injection.
  *
- * <p>Drivers among the services are registered behind one {@link FakeDrivers} registry, the only
+ * <p>Drivers among the services are registered behind one {@link FakeVolumeDrivers} registry, the only
  * way the commands find drivers; {@link #withoutDriverRegistry} leaves it out.
  */
 public final class ShellHarness implements AutoCloseable {
@@ -45,7 +46,7 @@ public final class ShellHarness implements AutoCloseable {
 
     /**
      * @param classes the command and completer classes, as a bundle's Karaf-Commands scan finds them
-     * @param services the services; drivers go behind a {@link FakeDrivers} unless a registry is given
+     * @param services the services; drivers go behind a {@link FakeVolumeDrivers} unless a registry is given
      */
     public ShellHarness(List<Class<?>> classes, Object... services) {
         this(classes, true, services);
@@ -74,7 +75,7 @@ public final class ShellHarness implements AutoCloseable {
             factory.getRegistry().register(service);
         }
         if (withRegistry && !registryGiven) {
-            factory.getRegistry().register(new FakeDrivers(drivers));
+            factory.getRegistry().register(new FakeVolumeDrivers(drivers));
         }
         manager = new ManagerImpl(factory.getRegistry(), factory.getRegistry());
         for (Class<?> clazz : classes) {

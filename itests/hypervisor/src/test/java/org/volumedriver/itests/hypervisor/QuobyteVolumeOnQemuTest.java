@@ -3,17 +3,14 @@ package org.volumedriver.itests.hypervisor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +37,9 @@ import org.volumedriver.libvirt.internal.LibvirtConfig;
 import org.volumedriver.libvirt.internal.LibvirtSettings;
 import org.volumedriver.libvirt.internal.VolumeAttacherImpl;
 import org.volumedriver.libvirt.internal.VolumeDriversImpl;
+import org.volumedriver.libvirt.testing.DefinedDomains;
 import org.volumedriver.quobyte.internal.MountLayout;
+import org.volumedriver.quobyte.internal.MountTable;
 import org.volumedriver.quobyte.internal.QuobyteConfig;
 import org.volumedriver.quobyte.internal.QuobyteVolumeDriver;
 import org.volumedriver.spi.Attachment;
@@ -49,6 +47,10 @@ import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.MountStatus;
+import org.volumedriver.testsupport.ComponentConfigs;
+import org.volumedriver.testsupport.ShippedExecutor;
+import org.volumedriver.testsupport.TcgDomains;
+import org.volumedriver.testsupport.RealTests;
 
 /**
  * The product's path on one host, with nothing faked: the Quobyte driver mounts the export through
@@ -74,30 +76,15 @@ class QuobyteVolumeOnQemuTest {
     QuobyteVolumeDriver quobyte;
     VolumeAttacherImpl attacher;
     Libvirt libvirt;
-    final List<String> domains = new ArrayList<>();
+    final DefinedDomains domains = new DefinedDomains();
 
     @BeforeAll
-    static void prerequisites() throws Exception {
-        boolean required = "required".equals(System.getenv("VOLUMEDRIVER_REAL_TESTS"));
+    static void prerequisites() {
         // it mounts file systems and starts guests: only on request, inside scripts/test's namespace
-        Assumptions.assumeTrue(required, "the end-to-end test runs with VOLUMEDRIVER_REAL_TESTS=required");
-        List<String> missing = new ArrayList<>();
-        if (MountLayout.currentUid() != 0) {
-            missing.add("root");
-        }
-        if (!Files.exists(Path.of("/dev/fuse"))) {
-            missing.add("/dev/fuse");
-        }
-        String standin = System.getProperty("quobyte.standin");
-        if (standin == null || !Files.isExecutable(Path.of(standin))) {
-            missing.add("the stand-in binary (itests/quobyte-standin/build.sh)");
-        }
-        if (!Files.exists(SOCKET)) {
-            missing.add("libvirtd (scripts/hypervisor-sandbox start)");
-        }
-        if (!missing.isEmpty()) {
-            fail("the end-to-end test is required but these prerequisites are missing: " + missing);
-        }
+        RealTests.onlyWhenRequired("the end-to-end test")
+                .needFuseStandin()
+                .need(Files.exists(SOCKET), "libvirtd (scripts/hypervisor-sandbox start)")
+                .check();
     }
 
     @BeforeEach
@@ -113,9 +100,9 @@ class QuobyteVolumeOnQemuTest {
         volume = "volume-" + UUID.randomUUID();
         Files.write(store.resolve(volume), new byte[(int) SIZE]);
 
-        executor = org.volumedriver.testsupport.ShippedExecutor.executor(standin);
+        executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin)));
         base = tmp.resolve("mnt");
-        quobyte = new QuobyteVolumeDriver(executor, config(QuobyteConfig.class, Map.of(
+        quobyte = new QuobyteVolumeDriver(executor, ComponentConfigs.of(QuobyteConfig.class, Map.of(
                 "mount_base", base.toString(),
                 "systemd_mode", "off",
                 "watchdog_enabled", false,
@@ -127,26 +114,14 @@ class QuobyteVolumeOnQemuTest {
         drivers.addDriver(quobyte, Map.of("service.id", 1L, "volume.driver.type", "quobyte"));
         // the libvirt bundle's default allowlists: Quobyte volumes are files, raw or qcow2
         attacher = VolumeAttacherImpl.withSettings(drivers, new LibvirtSettings("qemu:///system", Duration.ofSeconds(2),
-                Duration.ofMillis(100), DiskPolicy.from(config(LibvirtConfig.class, Map.of()))));
+                Duration.ofMillis(100), DiskPolicy.from(ComponentConfigs.defaults(LibvirtConfig.class))));
         libvirt = Libvirt.open("qemu:///system");
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (String name : domains) {
-            try {
-                Domain dom = libvirt.connect().domainLookupByName(name);
-                if (dom.isActive() == 1) {
-                    dom.destroy();
-                }
-                if (dom.isPersistent() == 1) {
-                    dom.undefine();
-                }
-            } catch (LibvirtException e) {
-                // already gone
-            }
-        }
         if (libvirt != null) {
+            domains.removeAll(libvirt.connect());
             libvirt.close();
         }
         if (quobyte != null) {
@@ -202,21 +177,16 @@ class QuobyteVolumeOnQemuTest {
     }
 
     private Domain startGuest() throws LibvirtException {
-        String name = "vde2e-" + UUID.randomUUID().toString().substring(0, 8);
-        domains.add(name);
-        String xml = "<domain type='qemu'><name>" + name + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
-                + "<os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features>"
-                + "<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>"
-                + "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='none'/></devices></domain>";
-        Domain dom = libvirt.connect().domainDefineXML(xml);
+        String name = domains.add(TcgDomains.uniqueName("vde2e"));
+        Domain dom = libvirt.connect().domainDefineXML(TcgDomains.named(name).runnable().xml());
         dom.create();
         return dom;
     }
 
-    private boolean isMounted() throws IOException {
-        String point = " " + mountDir + " ";
-        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                .anyMatch(l -> l.contains(point) && l.contains(" - fuse.quobyte "));
+    private boolean isMounted() throws Exception {
+        String point = mountDir.toString();
+        return new MountTable.Proc().read().stream()
+                .anyMatch(m -> !m.deleted() && m.mountPoint().equals(point) && m.fsType().equals("fuse.quobyte"));
     }
 
     /** Whether a file descriptor of the guest's QEMU process points at the file. */
@@ -235,19 +205,5 @@ class QuobyteVolumeOnQemuTest {
             }
         }
         return false;
-    }
-
-    /** A typed configuration the way Declarative Services builds it: the annotation's defaults plus these values. */
-    static <T> T config(Class<T> type, Map<String, Object> values) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] { type },
-                (proxy, method, args) -> {
-                    if (values.containsKey(method.getName())) {
-                        return values.get(method.getName());
-                    }
-                    if (method.getName().equals("annotationType")) {
-                        return type;
-                    }
-                    return method.getDefaultValue();
-                }));
     }
 }

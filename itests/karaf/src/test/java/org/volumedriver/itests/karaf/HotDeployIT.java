@@ -31,8 +31,9 @@ import org.osgi.framework.Bundle;
  * while volumes are attached: afterwards attachments and mounts are exactly as before.
  *
  * <p>The operator's configuration files (here: the sandbox ones) are in etc/ before the install;
- * the feature's defaults must not overwrite them. This probe uses no volumedriver class, so that
- * uninstalling the features cannot pull the ground from under the test itself.
+ * the feature's defaults must not overwrite them. This probe uses no class of a volumedriver
+ * bundle (its mount-table parser is the probe's own copy), so that uninstalling the features
+ * cannot pull the ground from under the test itself.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)

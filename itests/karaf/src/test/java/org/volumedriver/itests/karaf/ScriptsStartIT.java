@@ -6,7 +6,6 @@ import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,10 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.junit.Assume;
 import org.junit.Test;
+import org.volumedriver.quobyte.internal.MountEntry;
+import org.volumedriver.quobyte.internal.MountTable;
 
 /**
  * README's first quick-start command as an operator uses it without a terminal:
@@ -103,12 +103,10 @@ public class ScriptsStartIT {
         return run(120, "--client", command);
     }
 
-    private List<String> mounts() throws IOException {
+    private List<String> mounts() throws Exception {
         String base = work.resolve("mnt") + "/";
-        try (Stream<String> lines = Files.lines(Paths.get("/proc/self/mountinfo"))) {
-            return lines.map(l -> l.split(" ")).filter(f -> f.length > 4 && f[4].startsWith(base)).map(f -> f[4])
-                    .collect(Collectors.toList());
-        }
+        return new MountTable.Proc().read().stream().map(MountEntry::mountPoint).filter(p -> p.startsWith(base))
+                .collect(Collectors.toList());
     }
 
     private Result run(int timeoutSeconds, String... args) throws Exception {

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -27,6 +26,8 @@ import org.junit.Assume;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
+import org.volumedriver.quobyte.internal.MountInfoParser;
+import org.volumedriver.quobyte.internal.MountTable;
 
 /**
  * Common ground of the Karaf tests: the SANDBOX profile exactly as the distribution ships it
@@ -34,7 +35,9 @@ import org.ops4j.pax.exam.options.MavenArtifactUrlReference;
  * Quobyte client, the real-test switch, and helpers that read the mount table and shell errors.
  *
  * <p>{@link #config()} runs in the test JVM; everything else runs inside the container (the
- * probe), where the environment and the file system are the same machine's.
+ * probe), where the environment and the file system are the same machine's. The probe carries its
+ * own copy of the Quobyte driver's mount-table parser (see pom.xml): the driver bundle keeps that
+ * package private, and the probe never wires to a volumedriver bundle for it.
  */
 public abstract class VolumedriverTestSupport extends KarafTestSupport {
 
@@ -193,20 +196,22 @@ public abstract class VolumedriverTestSupport extends KarafTestSupport {
         return "{\"driver_volume_type\":\"quobyte\",\"data\":{\"export\":\"quobyte://" + export + "\",\"name\":\"" + volume + "\"}}";
     }
 
-    /** The fuse.quobyte lines of the mount table below the sandbox mount base, without mount ids. */
+    /**
+     * The mounts below the sandbox mount base, as "mount point, file system type, source", sorted:
+     * the mount table read by the Quobyte driver's own parser (a private copy in the probe).
+     */
     static List<String> sandboxMounts() {
         String base = sandboxHome().resolve("mnt") + "/";
-        try (Stream<String> lines = Files.lines(Paths.get("/proc/self/mountinfo"))) {
-            return lines.map(l -> l.split(" "))
-                    .filter(f -> f.length > 9 && f[4].startsWith(base))
-                    .map(f -> {
-                        int dash = Arrays.asList(f).indexOf("-");
-                        return f[4] + " " + f[dash + 1] + " " + f[dash + 2];
-                    })
+        try {
+            return new MountTable.Proc().read().stream()
+                    .filter(m -> m.mountPoint().startsWith(base))
+                    .map(m -> m.mountPoint() + (m.deleted() ? " (deleted)" : "") + " " + m.fsType() + " " + m.source())
                     .sorted()
                     .collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (MountInfoParser.MalformedMountTableException e) {
+            throw new IllegalStateException(e);
         }
     }
 

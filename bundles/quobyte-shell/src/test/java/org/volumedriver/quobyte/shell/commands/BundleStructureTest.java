@@ -10,11 +10,11 @@ import java.util.Set;
 import java.util.jar.Attributes;
 
 import org.junit.jupiter.api.Test;
-import org.volumedriver.shell.internal.FakeDriver;
 import org.volumedriver.shell.testing.CommandBundleChecks;
 import org.volumedriver.shell.testing.ShellHarness;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
+import org.volumedriver.testsupport.FakeVolumeDriver;
 
 /** What Karaf's command extender relies on: the header, the annotations, the import ranges. */
 class BundleStructureTest {
@@ -51,9 +51,9 @@ class BundleStructureTest {
 
     @Test
     void completersOfferWhatTheQuobyteDriverReports() throws Exception {
-        FakeDriver quobyte = new FakeDriver("quobyte");
+        FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
         quobyte.connect(ConnectionInfo.fromJson(QuobyteCommandsTest.JSON), new Attachment(QuobyteCommandsTest.NAME, "vm-7"));
-        FakeDriver nfs = new FakeDriver("nfs");
+        FakeVolumeDriver nfs = new FakeVolumeDriver("nfs");
         nfs.connect(ConnectionInfo.fromJson(QuobyteCommandsTest.JSON.replace("\"quobyte\",", "\"nfs\",").replace("10.0.0.1", "10.0.0.9")),
                 new Attachment(QuobyteCommandsTest.NAME, "vm-8"));
         List<String> directories = new ArrayList<>();
@@ -62,7 +62,7 @@ class BundleStructureTest {
             shell.instantiate(QuobyteMountDirectoryCompleter.class).complete(null, ShellHarness.completionLine(""), directories);
             shell.instantiate(QuobyteExportCompleter.class).complete(null, ShellHarness.completionLine(""), exports);
         }
-        assertEquals(List.of(FakeDriver.directory(QuobyteCommandsTest.EXPORT)), directories.stream().map(String::strip).toList());
+        assertEquals(List.of(FakeVolumeDriver.directory(QuobyteCommandsTest.EXPORT)), directories.stream().map(String::strip).toList());
         assertEquals(List.of(QuobyteCommandsTest.EXPORT), exports.stream().map(String::strip).toList());
     }
 }

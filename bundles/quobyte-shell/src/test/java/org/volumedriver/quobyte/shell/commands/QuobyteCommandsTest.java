@@ -13,11 +13,11 @@ import org.volumedriver.quobyte.QuobyteAdmin;
 import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.quobyte.ValidatedVolume;
 import org.volumedriver.quobyte.shell.internal.QuobyteValidationView;
-import org.volumedriver.shell.internal.FakeDriver;
 import org.volumedriver.shell.testing.ShellHarness;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.VolumeDriverException;
+import org.volumedriver.testsupport.FakeVolumeDriver;
 
 /** The quobyte commands through Karaf's real command processor, with fakes of the services behind them. */
 class QuobyteCommandsTest {
@@ -27,7 +27,7 @@ class QuobyteCommandsTest {
     static final String JSON = "{\"driver_volume_type\":\"quobyte\",\"data\":{\"export\":\"" + EXPORT + "\",\"name\":\"" + NAME
             + "\",\"auth_password\":\"hunter2\"}}";
 
-    final FakeDriver quobyte = new FakeDriver("quobyte");
+    final FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
     final FakeAdmin admin = new FakeAdmin();
     ShellHarness shell;
 
@@ -81,7 +81,7 @@ class QuobyteCommandsTest {
         shell = ShellHarness.withoutDriverRegistry(QuobyteShell.WITH_GENERIC, quobyte, admin);
         String unavailable = "Error [SERVICE_UNAVAILABLE]: no volume driver registry service is registered; is its bundle installed and active?";
         assertEquals(unavailable, shell.run("quobyte:mounts").errorLine());
-        assertEquals(unavailable, shell.run("quobyte:heal " + FakeDriver.directory(EXPORT)).errorLine());
+        assertEquals(unavailable, shell.run("quobyte:heal " + FakeVolumeDriver.directory(EXPORT)).errorLine());
         assertTrue(quobyte.calls.isEmpty(), quobyte.calls.toString());
         // the commands that need only QuobyteAdmin still work
         assertTrue(shell.ok("quobyte:systemd").out().startsWith("Systemd scope"));
@@ -102,7 +102,7 @@ class QuobyteCommandsTest {
         shell = QuobyteShell.with(quobyte, admin);
         shell.ok("volume:connect vm1 '" + JSON + "'");
         quobyte.state(EXPORT, MountState.STALE);
-        String dirName = FakeDriver.directory(EXPORT);
+        String dirName = FakeVolumeDriver.directory(EXPORT);
         assertTrue(shell.ok("quobyte:mounts").out().contains("STALE"));
         assertEquals("Error [STALE_MOUNT_IN_USE]: mount " + dirName
                 + " is stale and in use by 1 attachment(s); heal it with --force once the guests are safe",

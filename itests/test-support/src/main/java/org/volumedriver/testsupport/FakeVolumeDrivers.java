@@ -1,4 +1,4 @@
-package org.volumedriver.shell.testing;
+package org.volumedriver.testsupport;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,14 +14,14 @@ import org.volumedriver.spi.VolumeDrivers;
  * An in-memory {@link VolumeDrivers} over a fixed list of drivers: the first driver of a type wins
  * (standing in for the highest service ranking), an unknown type lists the available ones.
  */
-public final class FakeDrivers implements VolumeDrivers {
+public final class FakeVolumeDrivers implements VolumeDrivers {
 
     private final Map<String, VolumeDriver> byType = new LinkedHashMap<>();
 
     /**
      * @param drivers the drivers, in order of preference
      */
-    public FakeDrivers(List<? extends VolumeDriver> drivers) {
+    public FakeVolumeDrivers(List<? extends VolumeDriver> drivers) {
         for (VolumeDriver driver : drivers) {
             byType.putIfAbsent(driver.type(), driver);
         }
@@ -31,8 +31,8 @@ public final class FakeDrivers implements VolumeDrivers {
      * @param drivers the drivers, in order of preference
      * @return a registry of them
      */
-    public static FakeDrivers of(VolumeDriver... drivers) {
-        return new FakeDrivers(List.of(drivers));
+    public static FakeVolumeDrivers of(VolumeDriver... drivers) {
+        return new FakeVolumeDrivers(List.of(drivers));
     }
 
     @Override
