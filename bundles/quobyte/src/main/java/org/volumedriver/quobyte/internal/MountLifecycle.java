@@ -88,6 +88,23 @@ final class MountLifecycle {
         return entry.isQuobyte(settings.legacyFuse);
     }
 
+    /**
+     * @param entry a mount table entry
+     * @return its mount point if it is a Quobyte client mount on a mount directory of the base
+     */
+    Optional<Path> quobyteMountDirectory(MountEntry entry) {
+        if (!isOurs(entry)) {
+            return Optional.empty();
+        }
+        Path p;
+        try {
+            p = Path.of(entry.mountPoint());
+        } catch (RuntimeException e) {
+            return Optional.empty(); // not a path we manage
+        }
+        return layout.isMountDirectory(p) ? Optional.of(p) : Optional.empty();
+    }
+
     /** Probes a mount; an unhealthy answer is recorded as STALE and counted. */
     ProbeResult probe(MountRecord rec) {
         ProbeResult p = probe.probe(rec.dir, settings.probeTimeout);

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import org.volumedriver.quobyte.QuobyteAdmin;
@@ -20,13 +21,11 @@ final class MountListing {
     private final MountRecords records;
     private final DirectoryLocks locks;
     private final MountLifecycle lifecycle;
-    private final MountLayout layout;
 
-    MountListing(MountRecords records, DirectoryLocks locks, MountLifecycle lifecycle, MountLayout layout) {
+    MountListing(MountRecords records, DirectoryLocks locks, MountLifecycle lifecycle) {
         this.records = records;
         this.locks = locks;
         this.lifecycle = lifecycle;
-        this.layout = layout;
     }
 
     /** @return the managed mounts and Quobyte mounts found under the base */
@@ -47,14 +46,9 @@ final class MountListing {
         }
         if (entries != null) {
             for (MountEntry e : entries) {
-                Path p;
-                try {
-                    p = Path.of(e.mountPoint());
-                } catch (RuntimeException ex) {
-                    continue;
-                }
-                if (lifecycle.isOurs(e) && layout.isMountDirectory(p) && seen.add(p)) {
-                    out.add(new MountStatus(QuobyteAdmin.DRIVER_TYPE, "", p.toString(), MountState.HEALTHY, Set.of(),
+                Optional<Path> p = lifecycle.quobyteMountDirectory(e);
+                if (p.isPresent() && seen.add(p.get())) {
+                    out.add(new MountStatus(QuobyteAdmin.DRIVER_TYPE, "", p.get().toString(), MountState.HEALTHY, Set.of(),
                             Instant.now(), "mounted without recorded attachments"));
                 }
             }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,7 +137,7 @@ final class MountRecords {
      * @param probe probes a mounted directory
      * @param dirOf the mount directory of a journaled hash
      */
-    void recover(List<Journal.Entry> entries, List<MountEntry> table, Function<MountEntry, Boolean> isOurs,
+    void recover(List<Journal.Entry> entries, List<MountEntry> table, Predicate<MountEntry> isOurs,
             Function<Path, ProbeResult> probe, Function<String, Path> dirOf) {
         for (Journal.Entry e : entries) {
             Path dir = dirOf.apply(e.hash());
@@ -144,7 +145,7 @@ final class MountRecords {
             rec.export(e.export());
             rec.attachments().addAll(e.attachments());
             Optional<MountEntry> m = table == null ? Optional.empty() : MountTable.visibleAt(table, dir.toString());
-            if (m.isPresent() && isOurs.apply(m.get())) {
+            if (m.isPresent() && isOurs.test(m.get())) {
                 adopt(rec);
                 ProbeResult p = probe.apply(dir);
                 if (p.isHealthy()) {

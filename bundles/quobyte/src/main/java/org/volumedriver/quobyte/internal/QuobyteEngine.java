@@ -83,7 +83,7 @@ public final class QuobyteEngine implements AutoCloseable {
                 settings.operationQueueTimeout, counters);
         this.lifecycle = new MountLifecycle(settings, layout, mounter, probe, systemd, records, locks, counters);
         this.watchdog = new Watchdog(records, locks, lifecycle, layout, counters);
-        this.listing = new MountListing(records, locks, lifecycle, layout);
+        this.listing = new MountListing(records, locks, lifecycle);
     }
 
     /**

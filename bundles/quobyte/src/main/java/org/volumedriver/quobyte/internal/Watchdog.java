@@ -65,17 +65,8 @@ final class Watchdog {
     }
 
     private void countUnrecorded(List<MountEntry> entries, Set<Path> dirs) {
-        long unrecorded = 0;
-        for (MountEntry e : entries) {
-            try {
-                Path p = Path.of(e.mountPoint());
-                if (lifecycle.isOurs(e) && layout.isMountDirectory(p) && !dirs.contains(p)) {
-                    unrecorded++;
-                }
-            } catch (RuntimeException ex) {
-                // not a path we manage
-            }
-        }
+        long unrecorded = entries.stream().map(lifecycle::quobyteMountDirectory)
+                .filter(p -> p.isPresent() && !dirs.contains(p.get())).count();
         if (unrecorded > 0) {
             counters.increment("watchdog.unrecorded.mounts", unrecorded);
             LOG.debug("watchdog: {} Quobyte mount(s) under the base have no recorded attachments here; left alone", unrecorded);
