@@ -73,10 +73,10 @@ class ExecutorComponentTest {
     void anUnconfiguredComponentRefusesEveryCommand() throws Exception {
         component.activate(Map.of("component.name", ExecutorComponent.class.getName()));
         assertEquals(List.of(), component.allowlist());
-        for (String name : List.of("mount.quobyte", "umount", "systemctl", "systemd-run")) {
+        for (String name : List.of("mount.quobyte", "umount", "systemctl", "systemctl-scope", "systemd-run")) {
             assertThrows(CommandRejectedException.class, () -> component.run(CommandRequest.of(name, T)), name);
         }
-        assertEquals(4, component.statistics().get(ProcessCommandExecutor.UNKNOWN_COMMAND).rejected());
+        assertEquals(5, component.statistics().get(ProcessCommandExecutor.UNKNOWN_COMMAND).rejected());
     }
 
     @Test

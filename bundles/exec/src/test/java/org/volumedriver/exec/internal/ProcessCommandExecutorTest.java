@@ -433,12 +433,20 @@ class ProcessCommandExecutorTest {
     @Test
     void shippedAllowlistIsTheQuobyteCommandsOnly() throws Exception {
         try (ProcessCommandExecutor defaults = new ProcessCommandExecutor(ShippedAllowlist.builder().build())) {
-            assertEquals(List.of("mount.quobyte", "umount", "systemctl", "systemd-run"),
+            assertEquals(List.of("mount.quobyte", "umount", "systemctl", "systemctl-scope", "systemd-run"),
                     defaults.allowlist().stream().map(d -> d.name()).toList());
             assertTrue(defaults.allowlist().stream().filter(d -> d.name().equals("umount")).findFirst().get().usable(),
                     "umount exists on this host at /usr/bin/umount");
             assertThrows(CommandRejectedException.class,
                     () -> defaults.run(CommandRequest.of("systemctl", T, "reboot")));
+            // the scope control stops and resets only the Quobyte driver's own scope units
+            for (String[] args : new String[][] { { "stop", "libvirtd.service" }, { "stop", "volumedriver.service" },
+                    { "stop", "volumedriver-quobyte-0123.scope" }, { "kill", "volumedriver-quobyte-" + "0".repeat(32) + ".scope" },
+                    { "stop", "volumedriver-quobyte-" + "0".repeat(32) + ".scope", "sshd.service" },
+                    { "stop", "--all" }, { "reset-failed" } }) {
+                assertThrows(CommandRejectedException.class,
+                        () -> defaults.run(CommandRequest.of("systemctl-scope", T, args)), String.join(" ", args));
+            }
             assertThrows(CommandRejectedException.class,
                     () -> defaults.run(CommandRequest.of("umount", T, "-a")));
             assertThrows(CommandRejectedException.class,

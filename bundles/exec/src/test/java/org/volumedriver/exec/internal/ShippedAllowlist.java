@@ -17,6 +17,8 @@ final class ShippedAllowlist {
     /** A mount directory: an absolute path without dot components ending in an md5 hex name. */
     static final String MOUNT_DIR_PATTERN = ExecutorSettings.NO_DOT_COMPONENTS + "/[A-Za-z0-9._/-]{1,3000}/[0-9a-f]{32}";
 
+    static final String SCOPE_UNIT_PATTERN = "volumedriver-quobyte-[0-9a-f]{32}\\.scope";
+
     private ShippedAllowlist() {
     }
 
@@ -25,6 +27,7 @@ final class ShippedAllowlist {
         return ExecutorSettings.builder()
                 .pattern("export", EXPORT_PATTERN)
                 .pattern("mountdir", MOUNT_DIR_PATTERN)
+                .pattern("scopeunit", SCOPE_UNIT_PATTERN)
                 .command("mount.quobyte", "/usr/bin/mount.quobyte", true, List.of(
                         List.of("--disable-xattrs", "{export}", "{mountdir}"),
                         List.of("--disable-xattrs", "{export}", "{mountdir}", "-c", "{path}")))
@@ -33,15 +36,19 @@ final class ShippedAllowlist {
                         List.of("--no-canonicalize", "-l", "{mountdir}")))
                 .command("systemctl", "/usr/bin/systemctl", false, List.of(
                         List.of("is-system-running")))
+                .command("systemctl-scope", "/usr/bin/systemctl", true, List.of(
+                        List.of("stop", "{scopeunit}"),
+                        List.of("reset-failed", "{scopeunit}")))
                 .command(ExecutorSettings.SCOPE_COMMAND, "/usr/bin/systemd-run", true, List.of());
     }
 
     /** @return the same allowlist as configuration properties, as a {@code .cfg} file hands them over */
     static Map<String, Object> properties() {
         return Map.ofEntries(
-                Map.entry("commands", "mount.quobyte, umount, systemctl, systemd-run"),
+                Map.entry("commands", "mount.quobyte, umount, systemctl, systemctl-scope, systemd-run"),
                 Map.entry("pattern.export", EXPORT_PATTERN),
                 Map.entry("pattern.mountdir", MOUNT_DIR_PATTERN),
+                Map.entry("pattern.scopeunit", SCOPE_UNIT_PATTERN),
                 Map.entry("command.mount.quobyte.executable", "/usr/bin/mount.quobyte"),
                 Map.entry("command.mount.quobyte.privileged", "true"),
                 Map.entry("command.mount.quobyte.forms",
@@ -52,6 +59,9 @@ final class ShippedAllowlist {
                 Map.entry("command.systemctl.executable", "/usr/bin/systemctl"),
                 Map.entry("command.systemctl.privileged", "false"),
                 Map.entry("command.systemctl.forms", "is-system-running"),
+                Map.entry("command.systemctl-scope.executable", "/usr/bin/systemctl"),
+                Map.entry("command.systemctl-scope.privileged", "true"),
+                Map.entry("command.systemctl-scope.forms", "stop {scopeunit} ;; reset-failed {scopeunit}"),
                 Map.entry("command.systemd-run.executable", "/usr/bin/systemd-run"),
                 Map.entry("command.systemd-run.privileged", "true"));
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.volumedriver.exec.CommandExecutor;
@@ -20,6 +21,10 @@ import org.volumedriver.spi.VolumeDriverException;
 final class CommandMounter implements Mounter {
 
     static final String SCOPE_DESCRIPTION = "volumedriver Quobyte client mount";
+    /** The allowlisted {@code systemctl} that may only stop and reset this driver's scope units. */
+    static final String SCOPE_CONTROL = "systemctl-scope";
+    /** {@code systemctl stop} of a unit that is not loaded: there was nothing to end. */
+    static final int UNIT_NOT_LOADED = 5;
 
     private final Settings settings;
     private final CommandExecutor executor;
@@ -67,6 +72,20 @@ final class CommandMounter implements Mounter {
      */
     static String scopeUnit(Path dir) {
         return "volumedriver-quobyte-" + dir.getFileName() + ".scope";
+    }
+
+    @Override
+    public Optional<Outcome> endClientScope(Path dir) throws VolumeDriverException {
+        if (!systemd.useScope()) {
+            return Optional.empty();
+        }
+        String unit = scopeUnit(dir);
+        Outcome stopped = outcome(executor.run(CommandRequest.of(SCOPE_CONTROL, settings.umountTimeout, "stop", unit)));
+        if (stopped.exitStatus() != UNIT_NOT_LOADED) {
+            // a stop that ended in "failed" keeps the name taken until the failure is reset
+            executor.run(CommandRequest.of(SCOPE_CONTROL, settings.umountTimeout, "reset-failed", unit));
+        }
+        return Optional.of(stopped);
     }
 
     @Override

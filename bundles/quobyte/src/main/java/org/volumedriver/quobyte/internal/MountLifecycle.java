@@ -165,6 +165,7 @@ final class MountLifecycle {
                 reserved = true;
             }
             created = layout.prepare(rec.dir);
+            endOldClientScope(rec.dir);
             long started = System.nanoTime();
             Mounter.Outcome r = mounter.mount(rec.export(), rec.dir);
             if (!r.succeeded()) {
@@ -206,6 +207,25 @@ final class MountLifecycle {
                 records.cancelReservation();
             }
             permit.release();
+        }
+    }
+
+    /**
+     * Frees the directory's scope name before the client starts in it (C2): the daemon of a hung
+     * mount that was detached lazily keeps its scope, and systemd refuses a second scope of that
+     * name. A scope that cannot be ended is logged; the mount then fails with systemd's own error.
+     */
+    private void endOldClientScope(Path dir) throws VolumeDriverException {
+        Optional<Mounter.Outcome> stop = mounter.endClientScope(dir);
+        if (stop.isEmpty() || stop.get().exitStatus() == CommandMounter.UNIT_NOT_LOADED) {
+            return;
+        }
+        if (stop.get().succeeded()) {
+            counters.increment("scopes.ended");
+            LOG.warn("ended the scope a former client of {} left behind", dir);
+        } else {
+            LOG.error("could not end the scope a former client of {} left behind (exit status {}{})", dir,
+                    stop.get().exitStatus(), stop.get().timedOut() ? ", timed out" : "");
         }
     }
 

@@ -48,6 +48,20 @@ interface Mounter {
     Outcome unmount(Path dir, boolean lazy) throws VolumeDriverException;
 
     /**
+     * Ends the systemd scope that a former client of this directory may have left behind, so that
+     * a fresh mount can create its scope again: a scope lives as long as its daemon, and a daemon
+     * outlives a lazy unmount of its hung mount. Called only while nothing is mounted at the
+     * directory, so whatever still runs in that scope serves no mount of ours.
+     *
+     * @param dir the mount directory
+     * @return what stopping the scope did, or empty when mounts do not run in scopes
+     * @throws VolumeDriverException if the command could not run at all
+     */
+    default Optional<Outcome> endClientScope(Path dir) throws VolumeDriverException {
+        return Optional.empty();
+    }
+
+    /**
      * @return the mount table, read fresh
      * @throws VolumeDriverException MOUNT_TABLE_UNREADABLE if it cannot be read or parsed
      */

@@ -94,4 +94,29 @@ class CommandMounterTest {
         assertTrue(m.unmountOrDetach(dir, "test"));
         assertEquals(1, executor.named("umount").size(), "no lazy unmount when the normal one worked");
     }
+
+    @Test
+    void withoutSystemdNoScopeIsEnded() throws Exception {
+        assertTrue(mounter(Settings.builder(), QuobyteEngineTest.NO_SYSTEMD).endClientScope(dir).isEmpty());
+        assertTrue(executor.requests.isEmpty());
+    }
+
+    @Test
+    void goldenArgvEndingALeftoverScope() throws Exception {
+        executor.scopeControl = r -> Fakes.Executor.result(r, 0, "");
+        Mounter.Outcome o = mounter(Settings.builder(), QuobyteEngineTest.SYSTEMD).endClientScope(dir).orElseThrow();
+        assertTrue(o.succeeded());
+        String unit = "volumedriver-quobyte-" + HASH + ".scope";
+        List<CommandRequest> runs = executor.named(CommandMounter.SCOPE_CONTROL);
+        assertEquals(List.of(List.of("stop", unit), List.of("reset-failed", unit)),
+                runs.stream().map(CommandRequest::arguments).toList(), "stop, then free the name of a failed unit");
+        assertTrue(runs.stream().allMatch(r -> r.optionalScope().isEmpty()));
+    }
+
+    @Test
+    void aScopeThatIsNotLoadedNeedsNoReset() throws Exception {
+        Mounter.Outcome o = mounter(Settings.builder(), QuobyteEngineTest.SYSTEMD).endClientScope(dir).orElseThrow();
+        assertEquals(CommandMounter.UNIT_NOT_LOADED, o.exitStatus());
+        assertEquals(1, executor.named(CommandMounter.SCOPE_CONTROL).size());
+    }
 }

@@ -86,7 +86,7 @@ final class Fakes {
     /**
      * One call of the fake mounter.
      *
-     * @param command {@code mount.quobyte} or {@code umount}
+     * @param command {@code mount.quobyte}, {@code umount} or {@code scope.stop}
      * @param dir the mount directory
      * @param lazy for an unmount, whether it was lazy
      */
@@ -104,6 +104,8 @@ final class Fakes {
         volatile Runnable beforeMount = () -> { };
         volatile Runnable afterMount = () -> { };
         volatile Runnable beforeUmount = () -> { };
+        /** Whether mounts run in scopes: then every fresh mount first ends the directory's old scope. */
+        volatile boolean scoped;
         /** Thrown by the next umount calls instead of running them (saturated, or could not start). */
         volatile org.volumedriver.spi.VolumeDriverException umountFailure;
 
@@ -123,6 +125,15 @@ final class Fakes {
                 afterMount.run();
             }
             return new Outcome(mountExitStatus, false);
+        }
+
+        @Override
+        public java.util.Optional<Outcome> endClientScope(Path dir) {
+            if (!scoped) {
+                return java.util.Optional.empty();
+            }
+            calls.add(new Call("scope.stop", dir, false));
+            return java.util.Optional.of(new Outcome(0, false));
         }
 
         @Override
@@ -167,6 +178,8 @@ final class Fakes {
         final List<CommandRequest> requests = new CopyOnWriteArrayList<>();
         final Mounter mounter;
         volatile Function<CommandRequest, CommandResult> systemctl = r -> result(r, 0, "running\n");
+        /** {@code systemctl-scope}: by default no scope of that name is loaded. */
+        volatile Function<CommandRequest, CommandResult> scopeControl = r -> result(r, CommandMounter.UNIT_NOT_LOADED, "");
 
         Executor(Table table) {
             this.mounter = new Mounter(table);
@@ -189,6 +202,9 @@ final class Fakes {
             requests.add(r);
             if (r.command().equals("systemctl")) {
                 return systemctl.apply(r);
+            }
+            if (r.command().equals(CommandMounter.SCOPE_CONTROL)) {
+                return scopeControl.apply(r);
             }
             List<String> args = r.arguments();
             try {

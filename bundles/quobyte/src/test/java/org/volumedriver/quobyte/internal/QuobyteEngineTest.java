@@ -302,6 +302,25 @@ class QuobyteEngineTest {
     }
 
     @Test
+    void aForcedHealEndsTheHungClientsScopeBeforeTheRemount() throws Exception {
+        QuobyteEngine e = engine();
+        mounter.scoped = true;
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        Path dir = base.resolve(HASH);
+        probe.results.put(dir, ProbeResult.timeout(100));
+        mounter.busy.add(dir.toString());
+        mounter.afterMount = () -> probe.results.remove(dir);
+        int before = mounter.calls.size();
+        assertEquals(MountState.HEALTHY, e.heal(dir.toString(), true).state());
+        assertEquals(List.of(new Fakes.Call("umount", dir, false), new Fakes.Call("umount", dir, true),
+                new Fakes.Call("scope.stop", dir, false), new Fakes.Call("mount.quobyte", dir, false)),
+                mounter.calls.subList(before, mounter.calls.size()),
+                "the lazily detached client keeps its scope: it is ended before the scope is created again");
+        assertEquals(2L, e.counterSnapshot().get("scopes.ended"), "one before the first mount, one before the remount");
+    }
+
+    @Test
     void isAttachedAnswersFromTheRecordsWithoutProbing() throws Exception {
         QuobyteEngine e = engine();
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
