@@ -274,6 +274,22 @@ public class DistributionIT extends VolumedriverTestSupport {
     }
 
     @Test
+    public void t14a_systemdAutoDecidesNoScopeOnAHostWithoutSystemd() throws Exception {
+        executeCommand("config:edit org.volumedriver.quobyte; config:property-set systemd.mode auto; config:update", ADMIN, MANAGER);
+        try {
+            awaitConfig("systemd.mode", "auto");
+            String systemd = executeCommand("quobyte:systemd");
+            // this host's PID 1 is not systemd; itests/systemd shows the opposite answer under a real one
+            assertTrue(systemd, systemd.contains("Systemd scope : not used"));
+            assertTrue(systemd, systemd.contains("Mode          : auto"));
+            assertTrue(systemd, systemd.contains("/run/systemd/system does not exist"));
+        } finally {
+            executeCommand("config:edit org.volumedriver.quobyte; config:property-set systemd.mode off; config:update", ADMIN, MANAGER);
+            awaitConfig("systemd.mode", "off");
+        }
+    }
+
+    @Test
     public void t14_administratorViews() {
         String executor = executeCommand("volume:executor");
         assertTrue(executor, executor.contains(sandboxHome().resolve("standin/quobyte-standin").toString()));
