@@ -53,6 +53,14 @@ public record Attachment(String volume, String instance) implements Comparable<A
         return new Attachment(volume, instance);
     }
 
+    /**
+     * @param volume a candidate volume file name
+     * @return whether it is a volume name as far as the SPI can tell (one file name, no {@code ..})
+     */
+    static boolean isVolumeName(String volume) {
+        return volume != null && VOLUME_PATTERN.matcher(volume).matches() && !volume.contains("..");
+    }
+
     @Override
     public int compareTo(Attachment other) {
         int byVolume = volume.compareTo(other.volume);

@@ -1,7 +1,9 @@
 package org.volumedriver.spi;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -13,6 +15,13 @@ import org.osgi.annotation.versioning.ConsumerType;
  * {@code driver_volume_type} they serve; callers pick a driver by that property. Implementations
  * must be thread-safe, validate all input before creating or running anything, and make repeated
  * connects and disconnects of the same attachment harmless.
+ *
+ * <p>Since 1.2 a driver can also be reconciled with the hypervisor, which is the truth about which
+ * guests use which volume files: {@link #ownerOf(Path)} says whether a guest's disk source is one
+ * of its volume files, {@link #adopt} records an attachment found in a guest but not in the
+ * driver's records, and {@link #release} gives up a recorded attachment that no guest uses. The
+ * defaults say "not mine" and "not supported", so a driver written against 1.1 keeps working and is
+ * only reported, never changed, by a reconciliation.
  */
 @ConsumerType
 public interface VolumeDriver {
@@ -94,4 +103,81 @@ public interface VolumeDriver {
      * @return the driver's counters (mounts, unmounts, heals, failures by reason, ...) by name
      */
     Map<String, Long> counters();
+
+    /**
+     * Tells whether a guest's disk source is one of this driver's volume files, and where.
+     *
+     * <p>The source comes from a domain definition, which whoever defined the domain chose: it is
+     * hostile input. The caller has already refused sources that are not absolute, hold a
+     * {@code ..} component or a control character, or belong to a disk that is not of type
+     * {@code file}, and has normalized the rest lexically ({@code .} and empty components
+     * removed). Everything else is the driver's to check, and its answer is final:
+     * <ul>
+     * <li>{@link Optional#empty()}: the path is not below this driver's mount base (compared by
+     * path components, never as a string prefix); the caller asks the other drivers.</li>
+     * <li>a location: the path is exactly {@code <base>/<mount directory>/<volume file>}; the mount
+     * directory is mounted now with this driver's file system type; no component from the base
+     * down is a symlink and the volume file, if it exists, is no symlink, so that the path cannot
+     * lead outside the mount directory; the name matches the driver's volume-name pattern. The
+     * answer's {@link VolumeLocation#path()} equals the source, otherwise the caller refuses it.</li>
+     * <li>a {@link VolumeDriverException} (typically {@link UnsafePathException} or
+     * {@link MountUnhealthyException}): the path is below the base but fails one of these checks;
+     * the caller reports the reason and adopts nothing.</li>
+     * </ul>
+     * Side-effect free: nothing is mounted, created or run; the driver may read its mount table and
+     * {@code lstat} paths, bounded in time as its health probe is (a stale mount must not hang the
+     * caller).
+     *
+     * @param source an absolute, lexically normalized disk source path
+     * @return where the volume file is, if the path is this driver's
+     * @throws VolumeDriverException if the path is below this driver's base but refused
+     * @since 1.2
+     */
+    default Optional<VolumeLocation> ownerOf(Path source) throws VolumeDriverException {
+        return Optional.empty();
+    }
+
+    /**
+     * Records an attachment that the hypervisor shows (a guest's disk is this volume file) but the
+     * driver's records do not: after a lost journal, a crash between a mount and its journal entry,
+     * or a guest attached by another tool.
+     *
+     * <p>The driver checks the location again exactly as {@link #ownerOf(Path)} does (it never
+     * trusts the caller) and requires {@code attachment.volume()} to equal
+     * {@code where.volume()}. It then records and journals the attachment as a connect would, so
+     * that it counts for the last-disconnect rule. A mount directory the driver has no record of
+     * is adopted as it is found (counted under its mount limit, no mount command run) only if it
+     * passes the health probe; otherwise {@link MountUnhealthyException} and nothing is recorded.
+     * Idempotent: an attachment already recorded changes nothing. The attachment is given up by a
+     * disconnect with connection info naming the same volume and instance, or by
+     * {@link #release}.
+     *
+     * @param where the volume file, as {@link #ownerOf(Path)} answered it
+     * @param attachment the attachment; its instance is the domain UUID ({@link GuestRef#uuid()})
+     * @return {@code true} if the attachment was recorded now, {@code false} if it already was
+     * @throws OperationNotSupportedException if the driver does not support adoption (the default)
+     * @throws VolumeDriverException the typed refusal; nothing was recorded
+     * @since 1.2
+     */
+    default boolean adopt(VolumeLocation where, Attachment attachment) throws VolumeDriverException {
+        throw new OperationNotSupportedException(type(), "adopt");
+    }
+
+    /**
+     * Gives up a recorded attachment that no guest uses (drift found by a reconciliation), by
+     * location, because no connection info is at hand for it. Otherwise exactly a
+     * {@link #disconnect}: after the last attachment the export is unmounted, unless it is busy or
+     * a guest still uses it.
+     *
+     * @param where a mount directory of this driver, as {@link #mounts()} lists it, and the volume
+     * @param attachment the recorded attachment; its volume equals {@code where.volume()}
+     * @return what happened to the mount; {@link DisconnectOutcome#NOT_ATTACHED} if the attachment
+     *         is not recorded there
+     * @throws OperationNotSupportedException if the driver does not support it (the default)
+     * @throws VolumeDriverException the typed failure
+     * @since 1.2
+     */
+    default DisconnectOutcome release(VolumeLocation where, Attachment attachment) throws VolumeDriverException {
+        throw new OperationNotSupportedException(type(), "release");
+    }
 }

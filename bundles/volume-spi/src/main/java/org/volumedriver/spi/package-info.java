@@ -11,12 +11,30 @@
  * {@code driver_volume_type}: among services claiming the same type, the highest service ranking
  * wins. The libvirt bundle provides it; the attach flow and the shells use it.
  *
+ * <p><b>Reconciliation with the hypervisor (1.2).</b> The hypervisor is the truth about which guests
+ * use which volume files. A reconciler lists every domain, hands each {@code <disk type='file'>}
+ * source to {@link org.volumedriver.spi.VolumeDriver#ownerOf(java.nio.file.Path)} (having refused
+ * relative sources, {@code ..} components and control characters itself, and normalized the rest
+ * lexically), and compares with the recorded attachments of
+ * {@link org.volumedriver.spi.VolumeDriver#mounts()}: a disk in a guest but not recorded is
+ * {@linkplain org.volumedriver.spi.VolumeDriver#adopt adopted} with the domain UUID as instance;
+ * an attachment recorded but in no guest (its instance matches neither a UUID nor a name of a
+ * domain using that file) is drift, reported or
+ * {@linkplain org.volumedriver.spi.VolumeDriver#release released}. The path checks are the
+ * driver's ({@link org.volumedriver.spi.VolumeDriver#ownerOf ownerOf} documents them): only it knows
+ * its base, its file system type and its volume names. Before unmounting, a driver asks the
+ * optional {@link org.volumedriver.spi.GuestUsage} service whether a guest still uses the mount;
+ * then it keeps the mount ({@link org.volumedriver.spi.DisconnectOutcome#KEPT_IN_USE_BY_GUEST}
+ * for a disconnect, {@link org.volumedriver.spi.MountInUseByGuestException} for a heal without
+ * force). {@link org.volumedriver.spi.VolumeLocation} and {@link org.volumedriver.spi.GuestRef}
+ * carry the answers.
+ *
  * <p>Every failure is a subclass of {@link org.volumedriver.spi.VolumeDriverException} with a stable
  * {@linkplain org.volumedriver.spi.VolumeDriverException#code() code}. Anything that prints
  * connection info, argv or configuration goes through {@link org.volumedriver.spi.Redactor}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.volumedriver.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,15 +16,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.DiskSpec;
 import org.volumedriver.spi.InvalidConnectionInfoException;
 import org.volumedriver.spi.MountState;
+import org.volumedriver.spi.MountUnhealthyException;
+import org.volumedriver.spi.OperationNotSupportedException;
 import org.volumedriver.spi.StaleMountInUseException;
 import org.volumedriver.spi.UnknownDriverException;
+import org.volumedriver.spi.UnsafePathException;
 import org.volumedriver.spi.UnsupportedFormatException;
+import org.volumedriver.spi.VolumeLocation;
 
 class FakeVolumeDriverTest {
 
@@ -120,5 +126,56 @@ class FakeVolumeDriverTest {
         assertSame(first, drivers.driver("quobyte"));
         assertEquals(Set.of("nfs", "quobyte"), drivers.types());
         assertEquals(List.of("nfs", "quobyte"), assertThrows(UnknownDriverException.class, () -> drivers.driver("iscsi")).available());
+    }
+
+    @Test
+    void ownerOfAnswersForItsOwnMountsAndRefusesWhatADriverMustRefuse(@TempDir Path tmp) throws Exception {
+        Path base = Files.createDirectory(tmp.resolve("base"));
+        FakeVolumeDriver driver = FakeVolumeDriver.onBase("fake", base);
+        ConnectionInfo info = info("volume-1", "raw");
+        Path dir = Path.of(FakeVolumeDriver.directory(base, "h/v"));
+        Files.createDirectory(dir);
+        driver.connect(info, Attachment.of("volume-1", "vm1"));
+        assertEquals(dir + "/volume-1", driver.describeDisk(info).sourcePath());
+        assertEquals(new VolumeLocation(dir.toString(), "volume-2"), driver.ownerOf(dir.resolve("volume-2")).orElseThrow());
+
+        assertTrue(driver.ownerOf(tmp.resolve("elsewhere/x/volume-1")).isEmpty(), "not below the base");
+        assertTrue(driver.ownerOf(Path.of(base + "x/" + dir.getFileName() + "/volume-1")).isEmpty(), "a prefix is not a parent");
+        assertThrows(UnsafePathException.class, () -> driver.ownerOf(dir.resolve("sub/volume-1")), "too deep");
+        assertThrows(UnsafePathException.class, () -> driver.ownerOf(dir), "too shallow");
+        assertThrows(MountUnhealthyException.class, () -> driver.ownerOf(base.resolve("other/volume-1")), "not mounted");
+        Path nfs = Files.createDirectory(base.resolve("nfs"));
+        driver.mounted(nfs, "nfs4");
+        assertThrows(UnsafePathException.class, () -> driver.ownerOf(nfs.resolve("volume-1")), "not its fstype");
+        Path link = Files.createSymbolicLink(base.resolve("link"), Files.createDirectory(tmp.resolve("outside")));
+        driver.mounted(link, FakeVolumeDriver.FSTYPE);
+        assertThrows(UnsafePathException.class, () -> driver.ownerOf(link.resolve("volume-1")), "a symlinked directory");
+        Files.createSymbolicLink(dir.resolve("volume-9"), tmp.resolve("outside"));
+        assertThrows(UnsafePathException.class, () -> driver.ownerOf(dir.resolve("volume-9")), "a symlinked file");
+    }
+
+    @Test
+    void adoptAndReleaseChangeTheRecordsLikeConnectAndDisconnect() throws Exception {
+        FakeVolumeDriver driver = new FakeVolumeDriver("fake");
+        Path found = FakeVolumeDriver.DEFAULT_BASE.resolve("found");
+        driver.mounted(found, FakeVolumeDriver.FSTYPE);
+        VolumeLocation where = driver.ownerOf(found.resolve("volume-1")).orElseThrow();
+        Attachment guest = Attachment.of("volume-1", "0b7c5a64-31d2-4c0e-9f57-2d4b3f1b9e10");
+        assertTrue(driver.adopt(where, guest));
+        assertFalse(driver.adopt(where, guest), "idempotent");
+        assertEquals(found.toString(), driver.mounts().get(0).mountDirectory());
+        assertThrows(InvalidConnectionInfoException.class, () -> driver.adopt(where, Attachment.of("volume-2", "vm1")));
+        assertThrows(UnsafePathException.class, () -> driver.adopt(new VolumeLocation("/elsewhere/found", "volume-1"), guest));
+        assertEquals(DisconnectOutcome.UNMOUNTED, driver.release(where, guest));
+        assertEquals(DisconnectOutcome.NOT_ATTACHED, driver.release(where, guest));
+        assertEquals(List.of(), driver.mounts());
+        assertThrows(MountUnhealthyException.class, () -> driver.ownerOf(found.resolve("volume-1")), "unmounted with its last attachment");
+        assertEquals(List.of("adopt " + guest + " " + found, "adopt " + guest + " " + found, "adopt volume-2@vm1 " + found,
+                "adopt " + guest + " /elsewhere/found", "release " + guest + " " + found, "release " + guest + " " + found),
+                driver.adoptsAndReleases());
+
+        FakeVolumeDriver old = new FakeVolumeDriver("old").withoutReconciliation();
+        assertEquals("NOT_SUPPORTED", assertThrows(OperationNotSupportedException.class, () -> old.adopt(where, guest)).code());
+        assertThrows(OperationNotSupportedException.class, () -> old.release(where, guest));
     }
 }

@@ -50,6 +50,28 @@ public final class DomainXml {
     public record Disk(String type, String device, Optional<String> source, String targetDev, Optional<String> targetBus) {
     }
 
+    /**
+     * The files one {@code <disk>} makes a guest use, as the reconciler and the guest-usage check
+     * read them.
+     *
+     * @param type the disk's {@code type} attribute ({@code file}, {@code block}, ...), empty if absent
+     * @param source the path of the disk's own {@code <source>}: its {@code file}, {@code dev} or
+     *        {@code dir} attribute, if any
+     * @param sourceIsFile whether that path came from a {@code file} attribute
+     * @param otherFiles the paths of every other {@code <source>} inside the disk: backing chain,
+     *        mirror, data store
+     */
+    public record DiskSources(String type, Optional<String> source, boolean sourceIsFile, List<String> otherFiles) {
+
+        /** @return every path the disk names, its own source first */
+        public List<String> allPaths() {
+            List<String> all = new ArrayList<>();
+            source.ifPresent(all::add);
+            all.addAll(otherFiles);
+            return all;
+        }
+    }
+
     private static final XMLInputFactory INPUT = hardenedFactory();
 
     /** An edit of a domain definition that cannot be done: no {@code <devices>}, no such disk, ... */
@@ -132,6 +154,73 @@ public final class DomainXml {
                             inDevices = false;
                         }
                         depth--;
+                    }
+                    default -> {
+                        // text, comments and processing instructions carry nothing we need
+                    }
+                }
+            }
+        } finally {
+            reader.close();
+        }
+        return disks;
+    }
+
+    /**
+     * Lists, for each {@code <disk>} under {@code /domain/devices}, the paths it makes the guest
+     * use. Read with the same hardened reader as {@link #disks(String)}.
+     *
+     * @param domainXml the domain XML as libvirt returned it
+     * @return the disks in document order
+     * @throws XMLStreamException if the text is not well-formed, has a DOCTYPE or an entity reference
+     */
+    public static List<DiskSources> diskSources(String domainXml) throws XMLStreamException {
+        List<DiskSources> disks = new ArrayList<>();
+        XMLStreamReader reader = INPUT.createXMLStreamReader(new StringReader(domainXml));
+        try {
+            List<String> path = new ArrayList<>();
+            String type = null;
+            String source = null;
+            boolean sourceIsFile = false;
+            List<String> others = null;
+            while (reader.hasNext()) {
+                int event = reader.next();
+                switch (event) {
+                    case XMLStreamConstants.DTD ->
+                        throw new XMLStreamException("a DOCTYPE declaration is not accepted", reader.getLocation());
+                    case XMLStreamConstants.ENTITY_REFERENCE ->
+                        throw new XMLStreamException("an entity reference is not accepted", reader.getLocation());
+                    case XMLStreamConstants.START_ELEMENT -> {
+                        String name = reader.getLocalName();
+                        path.add(name);
+                        if (path.size() == 1 && !"domain".equals(name)) {
+                            throw new XMLStreamException("the root element is not <domain>", reader.getLocation());
+                        }
+                        boolean inDisk = path.size() > 3 && others != null;
+                        if (path.size() == 3 && "devices".equals(path.get(1)) && "disk".equals(name)) {
+                            type = reader.getAttributeValue(null, "type");
+                            source = null;
+                            sourceIsFile = false;
+                            others = new ArrayList<>();
+                        } else if (inDisk && "source".equals(name)) {
+                            String file = reader.getAttributeValue(null, "file");
+                            String named = firstNonNull(file, firstNonNull(reader.getAttributeValue(null, "dev"),
+                                    reader.getAttributeValue(null, "dir")));
+                            if (named != null && path.size() == 4 && source == null) {
+                                source = named;
+                                sourceIsFile = file != null;
+                            } else if (named != null) {
+                                others.add(named);
+                            }
+                        }
+                    }
+                    case XMLStreamConstants.END_ELEMENT -> {
+                        if (path.size() == 3 && others != null) {
+                            disks.add(new DiskSources(type == null ? "" : type, Optional.ofNullable(source), sourceIsFile,
+                                    List.copyOf(others)));
+                            others = null;
+                        }
+                        path.remove(path.size() - 1);
                     }
                     default -> {
                         // text, comments and processing instructions carry nothing we need

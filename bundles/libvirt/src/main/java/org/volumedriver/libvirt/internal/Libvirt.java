@@ -163,6 +163,45 @@ public final class Libvirt implements AutoCloseable {
     }
 
     /**
+     * @param id the ID of a running domain
+     * @return the domain, valid while this session is open
+     * @throws HypervisorException with {@link #VIR_ERR_NO_DOMAIN} if there is no such domain (any more)
+     */
+    Domain domain(int id) throws HypervisorException {
+        try {
+            Domain domain = connect.domainLookupByID(id);
+            domains.add(domain);
+            return domain;
+        } catch (LibvirtException e) {
+            throw error("look up domain " + id, e);
+        }
+    }
+
+    /**
+     * @return the IDs of the running domains
+     * @throws HypervisorException if libvirt cannot list them
+     */
+    int[] runningDomainIds() throws HypervisorException {
+        try {
+            return connect.listDomains();
+        } catch (LibvirtException e) {
+            throw error("list running domains", e);
+        }
+    }
+
+    /**
+     * @return the names of the defined domains that do not run
+     * @throws HypervisorException if libvirt cannot list them
+     */
+    String[] inactiveDomainNames() throws HypervisorException {
+        try {
+            return connect.listDefinedDomains();
+        } catch (LibvirtException e) {
+            throw error("list defined domains", e);
+        }
+    }
+
+    /**
      * @param name the domain name
      * @return the domain as the attach and detach flows use it, valid while this session is open
      * @throws HypervisorException with {@link #VIR_ERR_NO_DOMAIN} if there is no such domain

@@ -4,12 +4,13 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The configuration of PID {@value #PID}: disk allowlists, the libvirt URI and the detach wait.
+ * The configuration of PID {@value #PID}: disk allowlists, the libvirt URI, the detach wait and
+ * when the drivers' attachments are reconciled with libvirt's domains.
  * {@link CurrentSettings} turns it into one {@link LibvirtSettings}, checked as a whole; a refused
  * configuration is logged and the previous one stays.
  */
 @ObjectClassDefinition(name = "volumedriver libvirt",
-        description = "Allowlists for libvirt disk XML, the libvirt connection URI and the bounded detach wait.")
+        description = "Allowlists for libvirt disk XML, the libvirt connection URI, the bounded detach wait and the reconciliation of attachments with libvirt's domains.")
 public @interface LibvirtConfig {
 
     /** The configuration PID (singleton). */
@@ -54,4 +55,15 @@ public @interface LibvirtConfig {
 
     @AttributeDefinition(description = "How often the domain is polled during the detach wait, in milliseconds")
     long detach_poll_ms() default 200L;
+
+    @AttributeDefinition(description = "Reconcile the drivers' attachments with libvirt's domains when a volume driver comes up "
+            + "(start, driver update)")
+    boolean reconcile_at_start() default true;
+
+    @AttributeDefinition(description = "Also reconcile every this many minutes, 0 to 10080; 0: never")
+    int reconcile_interval_minutes() default 0;
+
+    @AttributeDefinition(description = "Release recorded attachments that no guest uses once two reconciliations in a row "
+            + "found them; false: report them only")
+    boolean reconcile_release_orphans() default false;
 }

@@ -115,6 +115,31 @@ class ConfigurationTest {
     }
 
     @Test
+    void reconcileSettingsHaveSafeDefaultsAndAreChecked() throws Exception {
+        assertEquals(LibvirtSettings.ReconcilePolicy.DEFAULT, LibvirtSettings.from(TestConfigs.defaults()).reconcile());
+        assertEquals(new LibvirtSettings.ReconcilePolicy(false, java.time.Duration.ofMinutes(15), true),
+                LibvirtSettings.from(TestConfigs.config(Map.of("reconcile_at_start", false, "reconcile_interval_minutes", 15,
+                        "reconcile_release_orphans", true))).reconcile());
+        for (int bad : new int[] {-1, LibvirtSettings.MAX_INTERVAL_MINUTES + 1}) {
+            assertEquals("reconcile.interval.minutes", assertThrows(InvalidConfigurationException.class,
+                    () -> LibvirtSettings.from(TestConfigs.config(Map.of("reconcile_interval_minutes", bad)))).key());
+        }
+    }
+
+    @Test
+    void theShippedFilesStateTheReconcileDefaults() throws Exception {
+        java.nio.file.Path sandbox = org.volumedriver.testsupport.ShippedConfig.repositoryRoot()
+                .resolve("features/distribution/src/main/resources/sandbox/etc/org.volumedriver.libvirt.cfg");
+        for (Map<String, Object> shipped : List.of(org.volumedriver.testsupport.ShippedConfig.read(LibvirtConfig.PID),
+                org.volumedriver.testsupport.ShippedConfig.load(sandbox))) {
+            for (String method : List.of("reconcile_at_start", "reconcile_interval_minutes", "reconcile_release_orphans")) {
+                Object expected = LibvirtConfig.class.getMethod(method).getDefaultValue();
+                assertEquals(String.valueOf(expected), shipped.get(method.replace('_', '.')), method);
+            }
+        }
+    }
+
+    @Test
     void listsMayBeCommaSeparatedStrings() throws Exception {
         // a .cfg file's "formats = raw, qcow2" arrives as one string, which DS makes a one-element array
         DiskPolicy fromString = TestConfigs.policy(Map.of(

@@ -33,6 +33,31 @@ class DomainXmlTest {
     }
 
     @Test
+    void diskSourcesNameEveryFileADiskUses() throws Exception {
+        String xml = TcgDomains.named("d").devices("""
+                <disk type='file' device='disk'><source file='/m/a/volume-1'><seclabel model='dac' relabel='no'/></source>
+                  <backingStore type='file'><format type='qcow2'/><source file='/m/a/base-1'/>
+                    <backingStore type='file'><source file='/m/a/base-0'/><backingStore/></backingStore></backingStore>
+                  <mirror type='file' file='/m/b/copy' format='raw'><source file='/m/b/copy'/></mirror>
+                  <target dev='vdb' bus='virtio'/></disk>
+                <disk type='block' device='disk'><source dev='/dev/sdz'/><target dev='sdb' bus='scsi'/></disk>
+                <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>
+                <disk type='file' device='disk'><source dev='/m/a/odd'/><target dev='vdc'/></disk>
+                """).xml().replace("<devices>", "<metadata><disk type='file'><source file='/m/a/meta'/></disk></metadata><devices>");
+        List<DomainXml.DiskSources> disks = DomainXml.diskSources(xml);
+        assertEquals(4, disks.size(), disks.toString());
+        assertEquals(new DomainXml.DiskSources("file", Optional.of("/m/a/volume-1"), true, List.of("/m/a/base-1", "/m/a/base-0", "/m/b/copy")),
+                disks.get(0));
+        assertEquals(new DomainXml.DiskSources("block", Optional.of("/dev/sdz"), false, List.of()), disks.get(1));
+        assertEquals(Optional.empty(), disks.get(2).source());
+        assertEquals(new DomainXml.DiskSources("file", Optional.of("/m/a/odd"), false, List.of()), disks.get(3), "a file disk naming a device");
+        assertEquals(List.of("/m/a/volume-1", "/m/a/base-1", "/m/a/base-0", "/m/b/copy"), disks.get(0).allPaths());
+        String doctype = "<!DOCTYPE domain [<!ENTITY x '/m/a/volume-1'>]><domain><devices><disk type='file'><source file='&x;'/></disk></devices></domain>";
+        assertThrows(XMLStreamException.class, () -> DomainXml.diskSources(doctype));
+        assertThrows(XMLStreamException.class, () -> DomainXml.diskSources("<network/>"));
+    }
+
+    @Test
     void anExternalEntityIsNeverRead(@TempDir Path dir) throws Exception {
         Path secret = dir.resolve("secret");
         Files.writeString(secret, "/the/secret/path");

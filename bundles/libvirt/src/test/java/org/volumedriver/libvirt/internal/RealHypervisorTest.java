@@ -137,6 +137,38 @@ class RealHypervisorTest {
     }
 
     @Test
+    void aRunningQemuGuestIsSeenUsingTheMountAndItsDiskIsReconciled() throws Exception {
+        Domain dom = define();
+        dom.create();
+        String volume = volume("volume-" + UUID.randomUUID());
+        attacher.attach(dom.getName(), info(volume), Attachment.of(volume, dom.getName()), "vdb", "virtio", AttachMode.LIVE);
+        LibvirtSettings settings = new LibvirtSettings("qemu:///system", DETACH_WAIT, Duration.ofMillis(100), TestConfigs.defaultPolicy(),
+                new LibvirtSettings.ReconcilePolicy(false, Duration.ZERO, true));
+        try (LibvirtSessions sessions = LibvirtSessions.withSettings(settings)) {
+            GuestUsageImpl usage = new GuestUsageImpl(sessions);
+            assertEquals(List.of(dom.getName()), usage.guestsUsing(volumes).stream().map(g -> g.name()).toList());
+            assertEquals(List.of(), usage.guestsUsing(temp.resolve("elsewhere")));
+
+            // recorded under the domain's name: untouched; a driver that lost its records adopts it under the UUID
+            VolumeReconcilerImpl reconciler = new VolumeReconcilerImpl(org.volumedriver.testsupport.FakeVolumeDrivers.of(driver), sessions);
+            FakeVolumeDriver forgetful = new FakeVolumeDriver("fake", volumes, "raw");
+            forgetful.mounted(volumes, FakeVolumeDriver.FSTYPE);
+            VolumeReconcilerImpl afterLoss = new VolumeReconcilerImpl(org.volumedriver.testsupport.FakeVolumeDrivers.of(forgetful), sessions);
+            try {
+                org.volumedriver.libvirt.ReconcileReport report = reconciler.reconcile(false);
+                assertEquals(1, report.count(org.volumedriver.libvirt.ReconcileAction.UNTOUCHED), report.rows().toString());
+                assertEquals(1, report.rows().size(), report.rows().toString());
+                org.volumedriver.libvirt.ReconcileReport adopted = afterLoss.reconcile(false);
+                assertEquals(1, adopted.count(org.volumedriver.libvirt.ReconcileAction.ADOPTED), adopted.rows().toString());
+                assertTrue(forgetful.isAttached(Attachment.of(volume, dom.getUUIDString())));
+            } finally {
+                reconciler.deactivate();
+                afterLoss.deactivate();
+            }
+        }
+    }
+
+    @Test
     void liveDetachCompletesWhenTheGuestStops() throws Exception {
         Domain dom = define();
         dom.create();

@@ -31,7 +31,10 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.DiskXmlService;
+import org.volumedriver.libvirt.ReconcileReport;
 import org.volumedriver.libvirt.VolumeAttacher;
+import org.volumedriver.libvirt.VolumeReconciler;
+import org.volumedriver.spi.GuestUsage;
 import org.volumedriver.spi.VolumeDrivers;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
@@ -49,7 +52,9 @@ import org.volumedriver.spi.VolumeDriver;
  * versions Karaf 4.4.10 runs. The API and SPI packages come from the class path through the system
  * bundle, so the test and the bundle share them. Proves that the manifest resolves, the
  * components start, configuration applies live, drivers are tracked dynamically, and libvirt-java
- * with JNA works inside the framework (a call on test:///default).
+ * with JNA works inside the framework (a call on test:///default); the guest-usage service and the
+ * reconciler read the test driver's domains, and the reconciler's schedule thread does not outlive
+ * an update of the bundle.
  */
 class OsgiFrameworkTest {
 
@@ -71,8 +76,8 @@ class OsgiFrameworkTest {
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",",
-                "org.volumedriver.spi;version=1.1.0",
-                "org.volumedriver.libvirt;version=1.0.0",
+                "org.volumedriver.spi;version=1.2.0",
+                "org.volumedriver.libvirt;version=1.1.0",
                 "org.slf4j;version=2.0.16",
                 "org.slf4j.event;version=2.0.16",
                 "org.slf4j.helpers;version=2.0.16",
@@ -172,6 +177,12 @@ class OsgiFrameworkTest {
         assertEquals(3, e.errorCode(), e.getMessage());
         assertEquals(List.of("connect", "disconnect"), driver.calls);
 
+        // the reconciler and the guest-usage check read the test driver's domains inside the framework
+        ReconcileReport report = service(VolumeReconciler.class).reconcile(true);
+        assertTrue(report.libvirtReachable() && report.domains() >= 1, report.toString());
+        assertEquals(List.of(), service(GuestUsage.class).guestsUsing(Path.of("/var/lib/volumedriver/fake")));
+        assertEquals(1, reconcileThreads(), "the reconciler is immediate: its schedule runs");
+
         registration.unregister();
         assertThrows(UnknownDriverException.class, () -> before.driver("fake"));
 
@@ -185,6 +196,7 @@ class OsgiFrameworkTest {
             Thread.sleep(100);
         }
         VolumeAttacher updated = service(VolumeAttacher.class);
+        assertEquals(1, reconcileThreads(), "the stopped reconciler's schedule thread has ended");
         ServiceRegistration<VolumeDriver> again = register(driver, "fake");
         waitForUri(updated, info, attachment);
         assertEquals(3, assertThrows(HypervisorException.class,
@@ -222,6 +234,10 @@ class OsgiFrameworkTest {
         assertTrue(accepted, "formats = \"raw, qcow2\" from a string was not applied");
         DiskSpec vmdk = DiskSpec.builder().sourceType("file").sourcePath("/v/volume-1").format("vmdk").target("vdb", "virtio").build();
         assertThrows(UnsupportedFormatException.class, () -> disks.diskXml("fake", vmdk));
+    }
+
+    private static long reconcileThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().equals("volumedriver-reconcile")).count();
     }
 
     private static void refresh(Bundle bundle) throws Exception {

@@ -14,6 +14,9 @@ import org.volumedriver.exec.CommandDefinition;
 import org.volumedriver.exec.CommandStatistics;
 import org.volumedriver.libvirt.AttachResult;
 import org.volumedriver.libvirt.DetachResult;
+import org.volumedriver.libvirt.ReconcileAction;
+import org.volumedriver.libvirt.ReconcileReport;
+import org.volumedriver.libvirt.ReconcileRow;
 import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.DiskSpec;
@@ -23,7 +26,8 @@ import org.volumedriver.spi.VolumeDriver;
 
 /**
  * Renders what the {@code volume:*} commands show beyond the shared {@link Views}: drivers,
- * attachments, counters, the executor's allowlist and statistics, disks, attach and detach results.
+ * attachments, counters, the executor's allowlist and statistics, disks, attach and detach results,
+ * reconciliations.
  * Argument forms and problems go through {@link Redactor} here.
  */
 public final class VolumeViews {
@@ -177,6 +181,80 @@ public final class VolumeViews {
         fields.put("Volume", result.disconnect().map(Enum::name).orElse("still connected"));
         fields.put("Waited ms", Long.toString(result.waited().toMillis()));
         return fields;
+    }
+
+    /**
+     * The mounts table of {@link Views#mounts} with a last column {@code Guests}: the names of the
+     * libvirt guests that use a file under each mount, comma-separated.
+     *
+     * @param mounts the mounts to list
+     * @param guests guest names by mount directory; {@code null} leaves the column out (libvirt
+     *        could not be asked), a directory missing from the map shows none
+     * @param out where to print
+     * @param format {@code false} for plain tab-separated rows
+     */
+    public static void mounts(List<MountStatus> mounts, Map<String, List<String>> guests, PrintStream out, boolean format) {
+        if (guests == null) {
+            Views.mounts(mounts, out, format);
+            return;
+        }
+        ShellTable table = Views.table(format);
+        table.column("Driver");
+        table.column("Export");
+        table.column("Mount directory");
+        table.column("State");
+        table.column("Attachments").alignRight();
+        table.column("Since");
+        table.column("Detail");
+        table.column("Guests");
+        for (MountStatus mount : mounts) {
+            table.addRow().addContent(mount.driverType(), Redactor.redactText(mount.export()), mount.mountDirectory(),
+                    mount.state().name(), mount.attachments().size(), Views.since(mount.since()), Redactor.redactText(mount.detail()),
+                    String.join(",", guests.getOrDefault(mount.mountDirectory(), List.of())));
+        }
+        Views.print(table, out, format);
+    }
+
+    /**
+     * @param report a reconciliation
+     * @return one line: what was read and decided, and whether anything changed
+     */
+    public static String reconcileSummary(ReconcileReport report) {
+        return (report.dryRun() ? "Dry run, nothing changed: " : "Reconciled: ") + report.domains() + " domains; "
+                + report.count(ReconcileAction.ADOPTED) + " adopted, " + report.count(ReconcileAction.DRIFT_KEPT) + " drift kept, "
+                + report.count(ReconcileAction.DRIFT_RELEASED) + " drift released, " + report.count(ReconcileAction.UNTOUCHED)
+                + " untouched, " + report.count(ReconcileAction.REJECTED) + " rejected, " + report.count(ReconcileAction.FAILED)
+                + " failed; drift is " + (report.releaseOrphans() ? "released once confirmed" : "reported only") + " ("
+                + report.took().toMillis() + " ms)";
+    }
+
+    /**
+     * @param rows the rows of a reconciliation
+     * @param out where to print
+     * @param format {@code false} for plain tab-separated rows
+     */
+    public static void reconcileRows(List<ReconcileRow> rows, PrintStream out, boolean format) {
+        ShellTable table = Views.table(format);
+        table.column("Action");
+        table.column("Domain");
+        table.column("UUID");
+        table.column("Instance");
+        table.column("Driver");
+        table.column("Mount directory");
+        table.column("Volume");
+        table.column("Source");
+        table.column("Reason");
+        for (ReconcileRow row : rows) {
+            table.addRow().addContent(row.action().name(), printable(row.domainName()), row.domainUuid(), row.instance(), row.driver(),
+                    row.mountDirectory(), row.volume(), printable(row.source()), Redactor.redactText(printable(row.reason())));
+        }
+        Views.print(table, out, format);
+    }
+
+    /** Domain names and sources come from domain definitions: no control character reaches the terminal. */
+    private static String printable(String text) {
+        return text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
     private static String yesNo(boolean value) {

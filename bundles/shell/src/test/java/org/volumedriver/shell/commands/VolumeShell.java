@@ -11,7 +11,7 @@ final class VolumeShell {
     static final List<Class<?>> CLASSES = List.of(
             DriversCommand.class, ConnectCommand.class, DisconnectCommand.class, ValidateCommand.class,
             DiskXmlCommand.class, AttachCommand.class, DetachCommand.class, MountsCommand.class,
-            AttachmentsCommand.class, CountersCommand.class, ExecutorCommand.class,
+            AttachmentsCommand.class, CountersCommand.class, ExecutorCommand.class, ReconcileCommand.class,
             DriverTypeCompleter.class, ExportCompleter.class, InstanceCompleter.class);
 
     private VolumeShell() {

@@ -31,6 +31,19 @@ import org.volumedriver.testsupport.FakeVolumeDriver;
 class VolumeViewsTest {
 
     @Test
+    void mountsWithGuestsAddALastColumnAndWithoutThemAreTheSharedTable() {
+        Map<String, List<String>> guests = Map.of("/base/abc", List.of("vm1", "vm2"));
+        List<String> lines = capture(out -> VolumeViews.mounts(List.of(STALE, HEALTHY), guests, out, true)).lines().toList();
+        assertTrue(lines.get(0).matches("Driver .*\\| Detail\\s+\\| Guests\\s*"), lines.get(0));
+        assertTrue(lines.get(2).matches(".*\\| stat failed: ENOTCONN \\| vm1,vm2\\s*"), lines.get(2));
+        assertFalse(lines.get(2).contains("hunter2"), lines.get(2));
+        List<String> plain = capture(out -> VolumeViews.mounts(List.of(HEALTHY), guests, out, false)).lines().toList();
+        assertEquals(List.of("quobyte", "10.0.0.2/other", "/base/def", "HEALTHY", "0", "2026-01-02T03:04:05Z", "", ""),
+                List.of(plain.get(0).split("\t", -1)));
+        assertEquals(capture(out -> Views.mounts(List.of(STALE), out, true)), capture(out -> VolumeViews.mounts(List.of(STALE), null, out, true)));
+    }
+
+    @Test
     void attachmentsAreOneRowEach() {
         String text = capture(out -> VolumeViews.attachments(List.of(STALE, HEALTHY), out, true));
         List<String> lines = text.lines().toList();
