@@ -1,5 +1,6 @@
 package org.volumedriver.quobyte;
 
+import java.util.List;
 import java.util.Map;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -36,4 +37,30 @@ public interface QuobyteAdmin {
      *         nothing secret in it
      */
     Map<String, String> configuration();
+
+    /**
+     * The driver's mounts as {@link org.volumedriver.spi.VolumeDriver#mounts()} lists them (probed
+     * now), each with its FUSE connection and the requests its client has not answered. Heals
+     * nothing and runs nothing.
+     *
+     * @return the mounts, sorted by mount directory
+     * @since 1.1
+     */
+    List<QuobyteMount> mounts();
+
+    /**
+     * Probes one mount and heals it if it is stale, as
+     * {@link org.volumedriver.spi.VolumeDriver#heal(String, boolean)} does, and tells each step.
+     * A hung client's FUSE connection is aborted first, so that processes blocked on the old mount
+     * (guests, backups, probes) get an error instead of hanging on.
+     *
+     * @param mountDirectory the mount directory, as listed
+     * @param force heal even if attachments still use the mount
+     * @return the status afterwards and the steps taken
+     * @throws VolumeDriverException the typed failure, for example
+     *         {@link org.volumedriver.spi.StaleMountInUseException} or
+     *         {@link ConnectionMismatchException}
+     * @since 1.1
+     */
+    HealReport heal(String mountDirectory, boolean force) throws VolumeDriverException;
 }

@@ -433,8 +433,7 @@ class ProcessCommandExecutorTest {
     @Test
     void shippedAllowlistIsTheQuobyteCommandsOnly() throws Exception {
         try (ProcessCommandExecutor defaults = new ProcessCommandExecutor(ShippedAllowlist.builder().build())) {
-            assertEquals(List.of("mount.quobyte", "umount", "systemctl", "systemctl-scope", "systemd-run"),
-                    defaults.allowlist().stream().map(d -> d.name()).toList());
+            assertEquals(ShippedAllowlist.NAMES, defaults.allowlist().stream().map(d -> d.name()).toList());
             assertTrue(defaults.allowlist().stream().filter(d -> d.name().equals("umount")).findFirst().get().usable(),
                     "umount exists on this host at /usr/bin/umount");
             assertThrows(CommandRejectedException.class,
@@ -446,6 +445,18 @@ class ProcessCommandExecutorTest {
                     { "stop", "--all" }, { "reset-failed" } }) {
                 assertThrows(CommandRejectedException.class,
                         () -> defaults.run(CommandRequest.of("systemctl-scope", T, args)), String.join(" ", args));
+            }
+            // the FUSE control: fusectl where it belongs, and abort files of connections, nothing else
+            for (String[] args : new String[][] { { "-t", "fusectl", "none", "/mnt" }, { "-t", "tmpfs", "none", "/sys/fs/fuse/connections" },
+                    { "--bind", "/", "/sys/fs/fuse/connections" }, { "-a" } }) {
+                assertThrows(CommandRejectedException.class,
+                        () -> defaults.run(CommandRequest.of("fusectl-mount", T, args)), String.join(" ", args));
+            }
+            for (String[] args : new String[][] { { "/etc/shadow" }, { "/sys/fs/fuse/connections/../../../../etc/shadow" },
+                    { "/sys/fs/fuse/connections/12/waiting" }, { "/sys/fs/fuse/connections/12/abort", "/etc/shadow" },
+                    { "-a", "/sys/fs/fuse/connections/12/abort" }, { "/sys/fs/fuse/connections/x/abort" } }) {
+                assertThrows(CommandRejectedException.class,
+                        () -> defaults.run(CommandRequest.of("fuse-abort", T, args)), String.join(" ", args));
             }
             assertThrows(CommandRejectedException.class,
                     () -> defaults.run(CommandRequest.of("umount", T, "-a")));

@@ -19,6 +19,13 @@ final class ShippedAllowlist {
 
     static final String SCOPE_UNIT_PATTERN = "volumedriver-quobyte-[0-9a-f]{32}\\.scope";
 
+    /** The abort file of one FUSE connection, named by its device number. */
+    static final String FUSE_ABORT_PATTERN = "/sys/fs/fuse/connections/[0-9]{1,10}/abort";
+
+    /** The logical names, in the shipped order. */
+    static final List<String> NAMES = List.of("mount.quobyte", "umount", "systemctl", "systemctl-scope", "systemd-run",
+            "fusectl-mount", "fuse-abort");
+
     private ShippedAllowlist() {
     }
 
@@ -28,6 +35,7 @@ final class ShippedAllowlist {
                 .pattern("export", EXPORT_PATTERN)
                 .pattern("mountdir", MOUNT_DIR_PATTERN)
                 .pattern("scopeunit", SCOPE_UNIT_PATTERN)
+                .pattern("fuseabort", FUSE_ABORT_PATTERN)
                 .command("mount.quobyte", "/usr/bin/mount.quobyte", true, List.of(
                         List.of("--disable-xattrs", "{export}", "{mountdir}"),
                         List.of("--disable-xattrs", "{export}", "{mountdir}", "-c", "{path}")))
@@ -39,16 +47,21 @@ final class ShippedAllowlist {
                 .command("systemctl-scope", "/usr/bin/systemctl", true, List.of(
                         List.of("stop", "{scopeunit}"),
                         List.of("reset-failed", "{scopeunit}")))
-                .command(ExecutorSettings.SCOPE_COMMAND, "/usr/bin/systemd-run", true, List.of());
+                .command(ExecutorSettings.SCOPE_COMMAND, "/usr/bin/systemd-run", true, List.of())
+                .command("fusectl-mount", "/usr/bin/mount", true, List.of(
+                        List.of("-t", "fusectl", "none", "/sys/fs/fuse/connections")))
+                .command("fuse-abort", "/usr/bin/tee", true, List.of(
+                        List.of("{fuseabort}")));
     }
 
     /** @return the same allowlist as configuration properties, as a {@code .cfg} file hands them over */
     static Map<String, Object> properties() {
         return Map.ofEntries(
-                Map.entry("commands", "mount.quobyte, umount, systemctl, systemctl-scope, systemd-run"),
+                Map.entry("commands", "mount.quobyte, umount, systemctl, systemctl-scope, systemd-run, fusectl-mount, fuse-abort"),
                 Map.entry("pattern.export", EXPORT_PATTERN),
                 Map.entry("pattern.mountdir", MOUNT_DIR_PATTERN),
                 Map.entry("pattern.scopeunit", SCOPE_UNIT_PATTERN),
+                Map.entry("pattern.fuseabort", FUSE_ABORT_PATTERN),
                 Map.entry("command.mount.quobyte.executable", "/usr/bin/mount.quobyte"),
                 Map.entry("command.mount.quobyte.privileged", "true"),
                 Map.entry("command.mount.quobyte.forms",
@@ -63,6 +76,12 @@ final class ShippedAllowlist {
                 Map.entry("command.systemctl-scope.privileged", "true"),
                 Map.entry("command.systemctl-scope.forms", "stop {scopeunit} ;; reset-failed {scopeunit}"),
                 Map.entry("command.systemd-run.executable", "/usr/bin/systemd-run"),
-                Map.entry("command.systemd-run.privileged", "true"));
+                Map.entry("command.systemd-run.privileged", "true"),
+                Map.entry("command.fusectl-mount.executable", "/usr/bin/mount"),
+                Map.entry("command.fusectl-mount.privileged", "true"),
+                Map.entry("command.fusectl-mount.forms", "-t fusectl none /sys/fs/fuse/connections"),
+                Map.entry("command.fuse-abort.executable", "/usr/bin/tee"),
+                Map.entry("command.fuse-abort.privileged", "true"),
+                Map.entry("command.fuse-abort.forms", "{fuseabort}"));
     }
 }

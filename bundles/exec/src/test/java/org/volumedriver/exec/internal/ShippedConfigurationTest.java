@@ -31,10 +31,9 @@ class ShippedConfigurationTest {
         ExecutorSettings production = ExecutorSettings.fromProperties(ShippedConfig.read(ShippedExecutor.PID));
         assertEquals(expected, production);
         assertEquals(expected, ExecutorSettings.fromProperties(ShippedAllowlist.properties()));
-        assertEquals(List.of("mount.quobyte", "umount", "systemctl", "systemctl-scope", "systemd-run"),
-                production.commands().stream().map(ExecutorSettings.CommandSpec::name).toList());
+        assertEquals(ShippedAllowlist.NAMES, production.commands().stream().map(ExecutorSettings.CommandSpec::name).toList());
         assertEquals(Map.of("export", ShippedAllowlist.EXPORT_PATTERN, "mountdir", ShippedAllowlist.MOUNT_DIR_PATTERN,
-                "scopeunit", ShippedAllowlist.SCOPE_UNIT_PATTERN),
+                "scopeunit", ShippedAllowlist.SCOPE_UNIT_PATTERN, "fuseabort", ShippedAllowlist.FUSE_ABORT_PATTERN),
                 production.patterns());
     }
 
@@ -50,7 +49,7 @@ class ShippedConfigurationTest {
     void theShippedPatternsCompileAndTheFormsResolve() throws Exception {
         ExecutorSettings production = ExecutorSettings.fromProperties(ShippedConfig.read(ShippedExecutor.PID));
         try (ProcessCommandExecutor executor = new ProcessCommandExecutor(production)) {
-            assertEquals(5, executor.allowlist().size());
+            assertEquals(ShippedAllowlist.NAMES.size(), executor.allowlist().size());
         }
         String text = Files.readString(ShippedConfig.file(ShippedExecutor.PID), StandardCharsets.UTF_8);
         assertTrue(text.contains("--no-canonicalize") && text.contains("hung FUSE client"),

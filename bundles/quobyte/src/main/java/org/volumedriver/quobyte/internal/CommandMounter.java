@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 import org.volumedriver.exec.CommandExecutor;
@@ -99,6 +100,11 @@ final class CommandMounter implements Mounter {
             onUnmounted.accept(dir);
         }
         return outcome;
+    }
+
+    @Override
+    public OptionalLong mountIdAt(Path dir) {
+        return StatxProbe.uniqueMountId(dir);
     }
 
     @Override

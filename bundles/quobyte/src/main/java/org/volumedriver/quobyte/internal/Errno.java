@@ -19,6 +19,8 @@ public final class Errno {
     public static final int EBUSY = 16;
     /** No such device. */
     public static final int ENODEV = 19;
+    /** Software caused connection abort: a FUSE request cut off by an abort of its connection. */
+    public static final int ECONNABORTED = 103;
     /** Transport endpoint is not connected. */
     public static final int ENOTCONN = 107;
     /** Host is down. */
@@ -26,11 +28,13 @@ public final class Errno {
     /** Stale file handle. */
     public static final int ESTALE = 116;
 
-    /** The errnos that mean the mount is corrupted: a dead, disconnected or broken client (D2). */
-    public static final Set<Integer> STALE = Set.of(ENOTCONN, ESTALE, EIO, EACCES, EHOSTDOWN, EAGAIN, ENODEV);
+    /** The errnos that mean the mount is corrupted: a dead, disconnected, aborted or broken client (D2). */
+    public static final Set<Integer> STALE = Set.of(ENOTCONN, ESTALE, EIO, EACCES, EHOSTDOWN, EAGAIN, ENODEV, ECONNABORTED);
 
-    private static final Map<Integer, String> NAMES = Map.of(EPERM, "EPERM", ENOENT, "ENOENT", EIO, "EIO", EAGAIN, "EAGAIN",
-            EACCES, "EACCES", EBUSY, "EBUSY", ENODEV, "ENODEV", ENOTCONN, "ENOTCONN", EHOSTDOWN, "EHOSTDOWN", ESTALE, "ESTALE");
+    private static final Map<Integer, String> NAMES = Map.ofEntries(Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"),
+            Map.entry(EIO, "EIO"), Map.entry(EAGAIN, "EAGAIN"), Map.entry(EACCES, "EACCES"), Map.entry(EBUSY, "EBUSY"),
+            Map.entry(ENODEV, "ENODEV"), Map.entry(ECONNABORTED, "ECONNABORTED"), Map.entry(ENOTCONN, "ENOTCONN"),
+            Map.entry(EHOSTDOWN, "EHOSTDOWN"), Map.entry(ESTALE, "ESTALE"));
 
     private Errno() {
     }

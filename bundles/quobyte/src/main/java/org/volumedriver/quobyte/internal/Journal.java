@@ -13,17 +13,14 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import java.util.zip.CRC32;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.volumedriver.spi.Attachment;
-import org.volumedriver.spi.InvalidConnectionInfoException;
 
 /**
  * The attachment journal (E7): a snapshot written atomically (temporary file, fsync, rename,
@@ -33,21 +30,30 @@ import org.volumedriver.spi.InvalidConnectionInfoException;
  * lines) a new snapshot is written and the log is reset the same atomic way. Replaying a log over
  * a newer snapshot is harmless: each line sets a fact (attachment present or absent).
  *
- * <p>Snapshot: a header, then {@code M <md5> <export>} per mount directory and
- * {@code A <md5> <volume> <instance>} per attachment. Log lines: {@code M}, {@code A} or
- * {@code R} (attachment removed) followed by a space and a CRC32 in hex. A torn last log line (a
- * crash during the append) is ignored; any other malformed line makes the journal unreadable.
+ * <p>The lines and their replay are {@link JournalFormat}'s: a snapshot is a header and the
+ * facts per mount directory; each log line is a fact followed by a space and a CRC32 in hex. A
+ * torn last log line (a crash during the append) is ignored; any other malformed line makes the
+ * journal unreadable.
  */
 public final class Journal implements AutoCloseable {
 
-    static final String HEADER = "volumedriver-quobyte-journal 1";
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+    static final String HEADER = JournalFormat.HEADER;
     static final int MIN_COMPACT = 4096;
 
-    /** One journaled mount directory. */
-    public record Entry(String hash, String export, Set<Attachment> attachments) {
-        /** @param hash dir name @param export stripped export @param attachments attachments */
+    /**
+     * One journaled mount directory; {@code connection} ({@code major:minor}) may be null, and
+     * {@code mountId} (the kernel's unique mount id) 0 when unknown.
+     */
+    public record Entry(String hash, String export, Set<Attachment> attachments, String connection, long mountId) {
+        /** @param hash dir @param export export @param attachments attachments @param connection or null @param mountId or 0 */
         public Entry {
             attachments = Set.copyOf(attachments);
+        }
+
+        /** @param hash dir name @param export stripped export @param attachments attachments */
+        public Entry(String hash, String export, Set<Attachment> attachments) {
+            this(hash, export, attachments, null, 0);
         }
     }
 
@@ -78,6 +84,16 @@ public final class Journal implements AutoCloseable {
          */
         public static Op remove(String hash, Attachment at) {
             return new Op('R', hash, at.volume(), at.instance());
+        }
+
+        /**
+         * @param hash mount directory name
+         * @param device the FUSE connection's {@code major:minor}
+         * @param mountId the kernel's unique id of the mount, 0 if unknown
+         * @return the connection of the mount made or adopted there (D4)
+         */
+        public static Op connection(String hash, String device, long mountId) {
+            return new Op('C', hash, device, Long.toString(mountId));
         }
 
         String text() {
@@ -348,19 +364,13 @@ public final class Journal implements AutoCloseable {
     }
 
     private void writeSnapshot(Collection<Entry> entries) throws IOException {
-        StringBuilder sb = new StringBuilder(HEADER).append('\n');
-        for (Entry e : entries) {
-            sb.append("M ").append(e.hash()).append(' ').append(e.export()).append('\n');
-            for (Attachment a : new TreeSet<>(e.attachments())) {
-                sb.append("A ").append(e.hash()).append(' ').append(a.volume()).append(' ').append(a.instance()).append('\n');
-            }
-        }
+        String text = JournalFormat.snapshot(entries);
         checkFault("snapshot");
         Path dir = file.getParent();
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
@@ -377,10 +387,7 @@ public final class Journal implements AutoCloseable {
     }
 
     static String withCrc(String text) {
-        CRC32 crc = new CRC32();
-        crc.update(text.getBytes(StandardCharsets.US_ASCII));
-        String hex = Long.toHexString(crc.getValue());
-        return text + " " + "00000000".substring(hex.length()) + hex;
+        return JournalFormat.withCrc(text);
     }
 
     /**
@@ -392,68 +399,32 @@ public final class Journal implements AutoCloseable {
      */
     public List<Entry> read() throws IOException {
         List<String> lines = readLines(file);
-        if (lines == null) {
-            lines = List.of(HEADER);
-        }
-        if (lines.isEmpty() || !HEADER.equals(lines.get(0))) {
-            throw new IOException("the journal has no valid header");
-        }
-        Map<String, String> exports = new LinkedHashMap<>();
-        Map<String, Set<Attachment>> attachments = new LinkedHashMap<>();
-        for (int i = 1; i < lines.size(); i++) {
-            apply(lines.get(i), "journal line " + (i + 1), exports, attachments);
-        }
         byte[] raw;
         try {
             raw = readRegular(logFile);
         } catch (NoSuchFileException e) {
             raw = new byte[0];
         }
-        String text = new String(raw, StandardCharsets.US_ASCII);
-        String[] logLines = text.split("\n", -1);
-        // the element after the last '\n' is empty unless the last append was torn
-        for (int i = 0; i < logLines.length - 1; i++) {
-            String line = logLines[i];
-            int sp = line.lastIndexOf(' ');
-            boolean last = i == logLines.length - 2;
-            if (sp <= 0 || !withCrc(line.substring(0, sp)).equals(line)) {
-                if (last) {
-                    break; // torn final append
-                }
-                throw new IOException("journal log line " + (i + 1) + " is corrupt");
-            }
-            apply(line.substring(0, sp), "journal log line " + (i + 1), exports, attachments);
-        }
-        List<Entry> out = new ArrayList<>();
-        exports.forEach((hash, export) -> {
-            Set<Attachment> set = attachments.get(hash);
-            if (!set.isEmpty()) {
-                out.add(new Entry(hash, export, set));
-            }
-        });
-        return out;
+        return JournalFormat.replay(lines == null ? List.of(HEADER) : lines, new String(raw, StandardCharsets.US_ASCII));
     }
 
-    private static void apply(String line, String where, Map<String, String> exports, Map<String, Set<Attachment>> attachments)
-            throws IOException {
-        String[] f = line.split(" ", -1);
+    /** @return {@link #read()}, or nothing after moving an unreadable journal aside ({@code *.corrupt-<ms>}) */
+    public List<Entry> readOrSetAside() {
         try {
-            if (f.length == 3 && f[0].equals("M") && MountLayout.DIR_NAME.matcher(f[1]).matches()) {
-                ExportSpec spec = VolumeValidator.parseExport(f[2]);
-                if (!MountLayout.hash(spec.stripped()).equals(f[1])) {
-                    throw new IOException(where + " names a directory that does not match its export");
+            return read();
+        } catch (IOException e) {
+            LOG.error("attachment journal {} is unreadable ({}); moved aside, starting without recorded attachments", file, e.getMessage());
+            long now = System.currentTimeMillis();
+            for (Path p : List.of(file, logFile)) {
+                try {
+                    if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.move(p, p.resolveSibling(p.getFileName() + ".corrupt-" + now), StandardCopyOption.ATOMIC_MOVE);
+                    }
+                } catch (IOException moveFailure) {
+                    LOG.error("could not move the unreadable journal aside ({})", moveFailure.getClass().getSimpleName());
                 }
-                exports.put(f[1], spec.stripped());
-                attachments.putIfAbsent(f[1], new TreeSet<>());
-            } else if (f.length == 4 && f[0].equals("A") && exports.containsKey(f[1])) {
-                attachments.get(f[1]).add(new Attachment(f[2], f[3]));
-            } else if (f.length == 4 && f[0].equals("R") && exports.containsKey(f[1])) {
-                attachments.get(f[1]).remove(new Attachment(f[2], f[3]));
-            } else {
-                throw new IOException(where + " is malformed");
             }
-        } catch (InvalidConnectionInfoException | IllegalArgumentException e) {
-            throw new IOException(where + " has an invalid value");
+            return List.of();
         }
     }
 

@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.volumedriver.quobyte.HealStep;
 import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.spi.CommandFailedException;
 import org.volumedriver.spi.CommandTimedOutException;
@@ -37,9 +39,10 @@ final class MountLifecycle {
     private final MountRecords records;
     private final DirectoryLocks locks;
     private final Counters counters;
+    private final ConnectionAborter aborter;
 
     MountLifecycle(Settings settings, MountLayout layout, Mounter mounter, HealthProbe probe, SystemdDecision systemd,
-            MountRecords records, DirectoryLocks locks, Counters counters) {
+            MountRecords records, DirectoryLocks locks, Counters counters, ConnectionAborter aborter) {
         this.settings = settings;
         this.layout = layout;
         this.mounter = mounter;
@@ -48,6 +51,7 @@ final class MountLifecycle {
         this.records = records;
         this.locks = locks;
         this.counters = counters;
+        this.aborter = aborter;
     }
 
     /** The client configuration passed with {@code -c} must be a regular file nobody else can change (C4). */
@@ -82,6 +86,11 @@ final class MountLifecycle {
 
     Optional<MountEntry> visible(Path dir) throws VolumeDriverException {
         return mounter.mountedAt(dir);
+    }
+
+    /** @return the kernel's unique id of the mount at a directory, if it has one (D4) */
+    OptionalLong mountIdAt(Path dir) {
+        return mounter.mountIdAt(dir);
     }
 
     boolean isOurs(MountEntry entry) {
@@ -136,7 +145,7 @@ final class MountLifecycle {
         if (p.isHealthy()) {
             rec.healthy();
             // a mount made before we knew about it (another agent, or before a crash)
-            records.adopt(rec);
+            records.adopt(rec, m.get(), () -> mounter.mountIdAt(rec.dir));
             return false; // E3: nothing runs
         }
         if (p.verdict() == ProbeResult.Verdict.ERROR) {
@@ -146,14 +155,43 @@ final class MountLifecycle {
             throw new StaleMountInUseException(rec.dir.toString(), rec.attachments().size());
         }
         LOG.warn("mount {} is stale ({}) and unused: healing it", rec.dir, p.detail());
-        unmountForHeal(rec);
-        mountFresh(rec);
+        HealSteps steps = new HealSteps(rec.dir, counters);
+        unmountForHeal(rec, m.get(), p.timedOut(), p.detail(), steps);
+        mountFresh(rec, steps);
         counters.increment("heals");
         return true;
     }
 
     /** Mounts the record's export on its directory, proves the mount healthy, or undoes everything (C3, E5, E8). */
     void mountFresh(MountRecord rec) throws VolumeDriverException {
+        mountFresh(rec, null);
+    }
+
+    /**
+     * {@link #mountFresh(MountRecord)} as the last step of a heal, reported in {@code steps}.
+     *
+     * @param rec the record
+     * @param steps the heal's steps, or null when this mount is no heal
+     */
+    void mountFresh(MountRecord rec, HealSteps steps) throws VolumeDriverException {
+        try {
+            mountFreshOnce(rec, steps);
+        } catch (VolumeDriverException e) {
+            if (steps != null) {
+                steps.add(HealStep.Action.REMOUNT, HealStep.Outcome.FAILED, e.code() + ": " + e.getMessage());
+            }
+            throw e;
+        }
+        if (steps != null) {
+            steps.add(HealStep.Action.REMOUNT, HealStep.Outcome.DONE, connectionDetail(rec));
+        }
+    }
+
+    private static String connectionDetail(MountRecord rec) {
+        return rec.connection() == null ? "" : "connection " + rec.connection();
+    }
+
+    private void mountFreshOnce(MountRecord rec, HealSteps steps) throws VolumeDriverException {
         checkClientConfig();
         DirectoryLocks.Permit permit = locks.acquireOperation();
         boolean reserved = false;
@@ -165,7 +203,9 @@ final class MountLifecycle {
                 reserved = true;
             }
             created = layout.prepare(rec.dir);
-            endOldClientScope(rec.dir);
+            if (steps == null || !steps.has(HealStep.Action.END_SCOPE)) {
+                endOldClientScope(rec.dir, steps);
+            }
             long started = System.nanoTime();
             Mounter.Outcome r = mounter.mount(rec.export(), rec.dir);
             if (!r.succeeded()) {
@@ -177,7 +217,8 @@ final class MountLifecycle {
                 // C3: only 0 is success (the original accepted 4)
                 throw new CommandFailedException(settings.mountCommand, r.exitStatus(), null);
             }
-            if (!awaitMount(rec.dir)) {
+            Optional<MountEntry> appeared = awaitMount(rec.dir);
+            if (appeared.isEmpty()) {
                 counters.increment("mount.failures");
                 cleanupFailedMount(rec);
                 throw new MountUnhealthyException(rec.dir.toString(), "the mount command succeeded but no Quobyte mount appeared within "
@@ -193,6 +234,7 @@ final class MountLifecycle {
             counters.increment("mounts");
             counters.mountLatency(millis);
             rec.counted = true;
+            rec.connection(FuseConnection.of(appeared.get()).orElse(null), mounter.mountIdAt(rec.dir).orElse(0));
             rec.healthy();
             ok = true;
             LOG.info("mounted {} on {} in {} ms{}", Redactor.redactText(rec.export()), rec.dir, millis,
@@ -214,30 +256,48 @@ final class MountLifecycle {
      * Frees the directory's scope name before the client starts in it (C2): the daemon of a hung
      * mount that was detached lazily keeps its scope, and systemd refuses a second scope of that
      * name. A scope that cannot be ended is logged; the mount then fails with systemd's own error.
+     * In a heal this is the step after the unmount, so that a hung daemon ends with its mount.
      */
-    private void endOldClientScope(Path dir) throws VolumeDriverException {
+    private void endOldClientScope(Path dir, HealSteps steps) throws VolumeDriverException {
         Optional<Mounter.Outcome> stop = mounter.endClientScope(dir);
-        if (stop.isEmpty() || stop.get().exitStatus() == CommandMounter.UNIT_NOT_LOADED) {
+        if (stop.isEmpty()) {
+            if (steps != null) {
+                steps.add(HealStep.Action.END_SCOPE, HealStep.Outcome.SKIPPED, "mounts do not run in systemd scopes");
+            }
+            return;
+        }
+        String unit = CommandMounter.scopeUnit(dir);
+        if (stop.get().exitStatus() == CommandMounter.UNIT_NOT_LOADED) {
+            if (steps != null) {
+                steps.add(HealStep.Action.END_SCOPE, HealStep.Outcome.NOT_NEEDED, unit + " is not loaded");
+            }
             return;
         }
         if (stop.get().succeeded()) {
             counters.increment("scopes.ended");
             LOG.warn("ended the scope a former client of {} left behind", dir);
+            if (steps != null) {
+                steps.add(HealStep.Action.END_SCOPE, HealStep.Outcome.DONE, unit + " stopped");
+            }
         } else {
             LOG.error("could not end the scope a former client of {} left behind (exit status {}{})", dir,
                     stop.get().exitStatus(), stop.get().timedOut() ? ", timed out" : "");
+            if (steps != null) {
+                steps.add(HealStep.Action.END_SCOPE, HealStep.Outcome.FAILED, unit + ": exit status " + stop.get().exitStatus()
+                        + (stop.get().timedOut() ? ", timed out" : ""));
+            }
         }
     }
 
-    private boolean awaitMount(Path dir) throws VolumeDriverException {
+    private Optional<MountEntry> awaitMount(Path dir) throws VolumeDriverException {
         long deadline = System.nanoTime() + settings.mountAppearTimeout.toNanos();
         while (true) {
             Optional<MountEntry> m = visible(dir);
             if (m.isPresent() && isOurs(m.get())) {
-                return true;
+                return m;
             }
             if (System.nanoTime() >= deadline) {
-                return false;
+                return Optional.empty();
             }
             DirectoryLocks.sleep(10);
         }
@@ -268,16 +328,44 @@ final class MountLifecycle {
         }
     }
 
-    /** Unmounts a stale mount for a heal: normal first, lazy as the logged last resort (E4). */
-    void unmountForHeal(MountRecord rec) throws VolumeDriverException {
+    /**
+     * Cuts a stale client loose for a heal, each step reported: a hung client's FUSE connection is
+     * aborted (D5), then the mount is unmounted, normal first and lazy as the logged last resort
+     * (E4), then the old client's scope is ended (C2). A mount whose recorded connection the table
+     * no longer shows is refused before anything runs.
+     *
+     * @param rec the record
+     * @param mounted the table's entry at its directory, read under its lock
+     * @param hung whether the client is hung rather than dead
+     * @param verdict what the probe or the watchdog saw
+     * @param steps the heal's steps
+     */
+    void unmountForHeal(MountRecord rec, MountEntry mounted, boolean hung, String verdict, HealSteps steps)
+            throws VolumeDriverException {
+        ConnectionAborter.requireRecorded(rec, mounted, mounter.mountIdAt(rec.dir));
         DirectoryLocks.Permit permit = locks.acquireOperation();
         try {
-            if (!mounter.unmountOrDetach(rec.dir, "stale mount")) {
+            aborter.abortIfHung(rec, hung, verdict, steps);
+            Mounter.Outcome normal = mounter.unmount(rec.dir, false);
+            boolean gone = visible(rec.dir).isEmpty();
+            steps.add(HealStep.Action.UNMOUNT, gone ? HealStep.Outcome.DONE : HealStep.Outcome.FAILED,
+                    gone ? "" : "still mounted (exit status " + normal.exitStatus() + (normal.timedOut() ? ", timed out" : "") + ")");
+            if (gone) {
+                steps.add(HealStep.Action.LAZY_UNMOUNT, HealStep.Outcome.NOT_NEEDED, "");
+            } else {
+                LOG.warn("lazy unmount of {} as the last resort (stale mount)", rec.dir);
+                Mounter.Outcome lazy = mounter.unmount(rec.dir, true);
+                gone = visible(rec.dir).isEmpty();
+                steps.add(HealStep.Action.LAZY_UNMOUNT, gone ? HealStep.Outcome.DONE : HealStep.Outcome.FAILED,
+                        gone ? "" : "still mounted (exit status " + lazy.exitStatus() + (lazy.timedOut() ? ", timed out" : "") + ")");
+            }
+            if (!gone) {
                 rec.busy("stale and could not be unmounted");
                 throw new MountBusyException(rec.dir.toString());
             }
             records.uncount(rec);
             counters.increment("unmounts");
+            endOldClientScope(rec.dir, steps);
         } finally {
             permit.release();
         }

@@ -6,55 +6,77 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import org.volumedriver.quobyte.QuobyteAdmin;
+import org.volumedriver.quobyte.QuobyteMount;
 import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.MountStatus;
 
 /**
  * The mounts as administrators see them: every record of this driver, probed now unless someone
- * is working on it, and every Quobyte mount under the base that has no record here.
+ * is working on it, and every Quobyte mount under the base that has no record here; each with the
+ * FUSE connection the table shows and its unanswered requests (read, never mounted for this).
  */
 final class MountListing {
 
     private final MountRecords records;
     private final DirectoryLocks locks;
     private final MountLifecycle lifecycle;
+    private final FuseControl fuse;
 
-    MountListing(MountRecords records, DirectoryLocks locks, MountLifecycle lifecycle) {
+    MountListing(MountRecords records, DirectoryLocks locks, MountLifecycle lifecycle, FuseControl fuse) {
         this.records = records;
         this.locks = locks;
         this.lifecycle = lifecycle;
+        this.fuse = fuse;
     }
 
-    /** @return the managed mounts and Quobyte mounts found under the base */
-    List<MountStatus> mounts() {
+    /** @return the managed mounts and Quobyte mounts found under the base, sorted by directory */
+    List<QuobyteMount> mounts() {
         List<MountEntry> entries = lifecycle.tableOrNull();
-        List<MountStatus> out = new ArrayList<>();
+        List<QuobyteMount> out = new ArrayList<>();
         Set<Path> seen = new LinkedHashSet<>();
         for (MountRecord rec : records.all()) {
             seen.add(rec.dir);
-            if (entries != null && MountTable.visibleAt(entries, rec.dir.toString()).isEmpty()) {
+            Optional<MountEntry> visible = entries == null ? Optional.empty() : MountTable.visibleAt(entries, rec.dir.toString());
+            if (entries != null && visible.isEmpty()) {
                 if (rec.state() != MountState.NOT_MOUNTED) {
                     rec.notMounted("not in the mount table");
                 }
             } else if (entries != null) {
                 reprobe(rec);
             }
-            out.add(rec.status());
+            Optional<FuseConnection> mounted = visible.filter(lifecycle::isOurs).flatMap(FuseConnection::of);
+            MountStatus status = rec.status();
+            if (mounted.isPresent() && ConnectionAborter.remountedBehindOurBack(rec, visible.get(), lifecycle.mountIdAt(rec.dir))) {
+                status = withDetail(status, "remounted behind this driver's back: connection " + rec.connection() + " recorded, "
+                        + mounted.get() + " mounted");
+            }
+            out.add(withConnection(status, mounted));
         }
         if (entries != null) {
             for (MountEntry e : entries) {
                 Optional<Path> p = lifecycle.quobyteMountDirectory(e);
                 if (p.isPresent() && seen.add(p.get())) {
-                    out.add(new MountStatus(QuobyteAdmin.DRIVER_TYPE, "", p.get().toString(), MountState.HEALTHY, Set.of(),
-                            Instant.now(), "mounted without recorded attachments"));
+                    out.add(withConnection(new MountStatus(QuobyteAdmin.DRIVER_TYPE, "", p.get().toString(), MountState.HEALTHY,
+                            Set.of(), Instant.now(), "mounted without recorded attachments"), FuseConnection.of(e)));
                 }
             }
         }
-        out.sort((a, b) -> a.mountDirectory().compareTo(b.mountDirectory()));
+        out.sort((a, b) -> a.status().mountDirectory().compareTo(b.status().mountDirectory()));
         return out;
+    }
+
+    private QuobyteMount withConnection(MountStatus status, Optional<FuseConnection> c) {
+        return new QuobyteMount(status, c.map(x -> OptionalLong.of(x.number())).orElse(OptionalLong.empty()),
+                c.map(fuse::waiting).orElse(OptionalLong.empty()));
+    }
+
+    private static MountStatus withDetail(MountStatus s, String more) {
+        String detail = s.detail().isEmpty() ? more : s.detail() + "; " + more;
+        return new MountStatus(s.driverType(), s.export(), s.mountDirectory(), s.state(), s.attachments(), s.since(), detail);
     }
 
     /**
@@ -75,5 +97,4 @@ final class MountListing {
             }
         }
     }
-
 }

@@ -27,6 +27,12 @@ final class MountRecord {
     private volatile String detail = "";
     /** Whether this mount is part of the mounted-count (made or adopted by this driver). */
     volatile boolean counted;
+    // the FUSE connection of the mount this driver made or adopted here (D4), null without one, and
+    // the kernel's unique id of that mount (0: unknown), which tells a remount that reused the number
+    private volatile FuseConnection connection;
+    private volatile long mountId;
+    // set when the connection changed and the journal has not been told yet
+    private volatile boolean connectionUnjournaled;
 
     MountRecord(Path dir) {
         this.dir = dir;
@@ -43,6 +49,41 @@ final class MountRecord {
 
     MountState state() {
         return state;
+    }
+
+    /** @return the FUSE connection recorded when this driver made or adopted the mount, or null */
+    FuseConnection connection() {
+        return connection;
+    }
+
+    /** @return the kernel's unique id of the mount whose connection is recorded, 0 if unknown */
+    long mountId() {
+        return mountId;
+    }
+
+    /**
+     * Records the connection of the mount this driver made or adopted, or forgets it (null) once
+     * that mount is gone.
+     *
+     * @param c the connection, or null
+     * @param id the kernel's unique id of that mount, 0 if unknown
+     */
+    void connection(FuseConnection c, long id) {
+        if (c != null && (!c.equals(connection) || id != mountId)) {
+            connectionUnjournaled = true;
+        }
+        connection = c;
+        mountId = c == null ? 0 : id;
+    }
+
+    /** @return the journal's fact about the connection, once after each change; null if there is nothing new */
+    Journal.Op takeConnectionChange() {
+        FuseConnection c = connection;
+        if (!connectionUnjournaled || c == null) {
+            return null;
+        }
+        connectionUnjournaled = false;
+        return Journal.Op.connection(hash, c.device(), mountId);
     }
 
     ConcurrentSkipListSet<Attachment> attachments() {

@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,20 +83,33 @@ final class MountRecords {
         mounted.decrementAndGet();
     }
 
-    /** Counts a mount found in place (another agent's, or one made before a restart). */
-    void adopt(MountRecord rec) {
+    /**
+     * Counts a mount found in place (another agent's, or one made before a restart) and records its
+     * FUSE connection, unless one is recorded already: a connection recorded earlier that differs
+     * from the table's means the directory was remounted behind our back, and it stays so that no
+     * heal acts on the other mount (D4).
+     *
+     * @param rec the record
+     * @param found the mount table's entry at its directory
+     * @param mountId the kernel's unique id of that mount, if it has one (asked only when recorded)
+     */
+    void adopt(MountRecord rec, MountEntry found, Supplier<OptionalLong> mountId) {
         if (!rec.counted) {
             rec.counted = true;
             mounted.incrementAndGet();
         }
+        if (rec.connection() == null) {
+            FuseConnection.of(found).ifPresent(c -> rec.connection(c, mountId.get().orElse(0)));
+        }
     }
 
-    /** Stops counting a mount that is gone. */
+    /** Stops counting a mount that is gone; its connection goes with it. */
     void uncount(MountRecord rec) {
         if (rec.counted) {
             rec.counted = false;
             mounted.decrementAndGet();
         }
+        rec.connection(null, 0);
     }
 
     /** @return how many mounts are counted */
@@ -119,7 +134,8 @@ final class MountRecords {
             Set<Attachment> a = Set.copyOf(r.attachments());
             String export = r.export();
             if (!a.isEmpty() && export != null) {
-                out.add(new Journal.Entry(r.hash, export, a));
+                FuseConnection c = r.connection();
+                out.add(new Journal.Entry(r.hash, export, a, c == null ? null : c.device(), r.mountId()));
             }
         }
         out.sort((x, y) -> x.hash().compareTo(y.hash()));
@@ -128,7 +144,8 @@ final class MountRecords {
 
     /**
      * Rebuilds the records from the journal and the mount table (E7): a journaled directory that is
-     * mounted with a Quobyte client is counted and probed; one that is not mounted keeps its
+     * mounted with a Quobyte client is counted and probed, with the FUSE connection the journal
+     * recorded (D4; the table's when the journal has none); one that is not mounted keeps its
      * attachments as NOT_MOUNTED, so that a heal can mount it again.
      *
      * @param entries the journal's entries
@@ -136,9 +153,10 @@ final class MountRecords {
      * @param isOurs whether a mount table entry is a Quobyte client mount
      * @param probe probes a mounted directory
      * @param dirOf the mount directory of a journaled hash
+     * @param mountIdAt the kernel's unique id of the mount at a directory, if it has one
      */
     void recover(List<Journal.Entry> entries, List<MountEntry> table, Predicate<MountEntry> isOurs,
-            Function<Path, ProbeResult> probe, Function<String, Path> dirOf) {
+            Function<Path, ProbeResult> probe, Function<String, Path> dirOf, Function<Path, OptionalLong> mountIdAt) {
         for (Journal.Entry e : entries) {
             Path dir = dirOf.apply(e.hash());
             MountRecord rec = new MountRecord(dir);
@@ -146,7 +164,16 @@ final class MountRecords {
             rec.attachments().addAll(e.attachments());
             Optional<MountEntry> m = table == null ? Optional.empty() : MountTable.visibleAt(table, dir.toString());
             if (m.isPresent() && isOurs.test(m.get())) {
-                adopt(rec);
+                Optional<FuseConnection> journaled = FuseConnection.parse(e.connection());
+                journaled.ifPresent(c -> rec.connection(c, e.mountId()));
+                OptionalLong id = mountIdAt.apply(dir);
+                adopt(rec, m.get(), () -> id);
+                rec.takeConnectionChange(); // it came from the journal, or goes into the first snapshot
+                if (ConnectionAborter.remountedBehindOurBack(rec, m.get(), id)) {
+                    LOG.warn("{} was remounted while the driver was away (FUSE connection {} recorded, {} mounted): "
+                            + "it will not be aborted or unmounted by a heal", dir, journaled.get(),
+                            FuseConnection.of(m.get()).map(FuseConnection::toString).orElse("unknown"));
+                }
                 ProbeResult p = probe.apply(dir);
                 if (p.isHealthy()) {
                     rec.healthy();

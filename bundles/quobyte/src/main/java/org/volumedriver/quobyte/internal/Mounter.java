@@ -3,6 +3,7 @@ package org.volumedriver.quobyte.internal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import org.slf4j.LoggerFactory;
 import org.volumedriver.spi.VolumeDriverException;
@@ -59,6 +60,18 @@ interface Mounter {
      */
     default Optional<Outcome> endClientScope(Path dir) throws VolumeDriverException {
         return Optional.empty();
+    }
+
+    /**
+     * The kernel's never-reused id of the mount visible at a directory, read without a request to
+     * its FUSE server: the mount table's device number and mount id are given to the next mount once
+     * a mount is gone, so they alone cannot tell a remount behind the driver's back (D4).
+     *
+     * @param dir a mount directory
+     * @return the id, or empty where the kernel has none (before Linux 6.8)
+     */
+    default OptionalLong mountIdAt(Path dir) {
+        return OptionalLong.empty();
     }
 
     /**

@@ -1,11 +1,14 @@
 package org.volumedriver.quobyte.internal;
 
+import java.util.List;
 import java.util.Map;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.volumedriver.quobyte.HealReport;
 import org.volumedriver.quobyte.QuobyteAdmin;
+import org.volumedriver.quobyte.QuobyteMount;
 import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.quobyte.ValidatedVolume;
 import org.volumedriver.spi.ConnectionInfo;
@@ -43,5 +46,15 @@ public final class QuobyteAdminService implements QuobyteAdmin {
     @Override
     public Map<String, String> configuration() {
         return driver.configuration();
+    }
+
+    @Override
+    public List<QuobyteMount> mounts() {
+        return driver.mountDetails();
+    }
+
+    @Override
+    public HealReport heal(String mountDirectory, boolean force) throws VolumeDriverException {
+        return driver.healReport(mountDirectory, force);
     }
 }

@@ -92,6 +92,13 @@ public @interface QuobyteConfig {
     @AttributeDefinition(name = "Watchdog interval (s)", min = "1", max = "86400")
     long watchdog_interval_s() default 60L;
 
+    /** @return whether a heal aborts the FUSE connection of a hung client */
+    @AttributeDefinition(name = "Abort hung clients", description = "A heal of a hung client (its probe timed out) first aborts "
+            + "the mount's FUSE connection (/sys/fs/fuse/connections/<n>/abort), so that guests and every other process blocked "
+            + "on the old mount get an I/O error at once instead of hanging until the client recovers. Off: the old mount is only "
+            + "detached lazily and whatever waits on it keeps waiting.")
+    boolean heal_abort() default true;
+
     /** @return the journal file, empty for the default */
     @AttributeDefinition(name = "Journal", required = false,
             description = "Absolute path of the attachment journal. Empty: <mount base>/.volumedriver/attachments.journal")

@@ -1,10 +1,8 @@
 package org.volumedriver.quobyte.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +10,9 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.volumedriver.exec.CommandExecutor;
+import org.volumedriver.quobyte.HealReport;
+import org.volumedriver.quobyte.HealStep;
+import org.volumedriver.quobyte.QuobyteMount;
 import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.quobyte.ValidatedVolume;
 import org.volumedriver.spi.Attachment;
@@ -21,7 +22,6 @@ import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.DiskSpec;
 import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.Redactor;
-import org.volumedriver.spi.StaleMountInUseException;
 import org.volumedriver.spi.UnsafePathException;
 import org.volumedriver.spi.VolumeDriverException;
 
@@ -29,7 +29,8 @@ import org.volumedriver.spi.VolumeDriverException;
  * The Quobyte driver's connect, disconnect and heal, independent of OSGi. It validates the request,
  * takes the mount directory's lease, and drives the mount's lifecycle and the attachment journal;
  * the state lives in {@link MountRecords}, the locks in {@link DirectoryLocks}, the commands behind
- * a {@link Mounter}, the periodic pass in {@link Watchdog}.
+ * a {@link Mounter} and a {@link FuseControl}, heals in {@link MountHealer}, the periodic pass in
+ * {@link Watchdog}.
  */
 public final class QuobyteEngine implements AutoCloseable {
 
@@ -48,9 +49,11 @@ public final class QuobyteEngine implements AutoCloseable {
     private final MountLifecycle lifecycle;
     private final Watchdog watchdog;
     private final MountListing listing;
+    private final MountHealer healer;
 
     /**
-     * The production wiring: {@code mount.quobyte} and {@code umount} through the executor.
+     * The production wiring: {@code mount.quobyte}, {@code umount} and the FUSE control commands
+     * through the executor.
      *
      * @param settings checked settings
      * @param executor runs every command
@@ -61,17 +64,24 @@ public final class QuobyteEngine implements AutoCloseable {
      */
     public QuobyteEngine(Settings settings, CommandExecutor executor, MountTable table, HealthProbe probe,
             SystemdDecision systemd, int uid) {
-        this(settings, new CommandMounter(settings, executor, table, systemd, probe::forget), probe, systemd, uid);
+        this(settings, new CommandMounter(settings, executor, table, systemd, probe::forget),
+                new CommandFuseControl(executor, table, settings.umountTimeout), probe, systemd, uid);
+    }
+
+    /** An engine without a FUSE control file system (nothing is ever aborted), for tests. */
+    QuobyteEngine(Settings settings, Mounter mounter, HealthProbe probe, SystemdDecision systemd, int uid) {
+        this(settings, mounter, FuseControl.NONE, probe, systemd, uid);
     }
 
     /**
      * @param settings checked settings
      * @param mounter mounts, unmounts and reads the mount table
+     * @param fuse the FUSE control file system
      * @param probe the health probe
      * @param systemd the systemd decision
      * @param uid the effective uid directories must belong to
      */
-    QuobyteEngine(Settings settings, Mounter mounter, HealthProbe probe, SystemdDecision systemd, int uid) {
+    QuobyteEngine(Settings settings, Mounter mounter, FuseControl fuse, HealthProbe probe, SystemdDecision systemd, int uid) {
         this.settings = settings;
         this.layout = new MountLayout(settings.mountBase, settings.directoryMode, uid, settings.directoryGroup);
         this.probe = probe;
@@ -81,9 +91,11 @@ public final class QuobyteEngine implements AutoCloseable {
         this.journal = new Journal(settings.journal, records::snapshot, settings.journalSync);
         this.locks = new DirectoryLocks(stateDir, settings.lockTimeout, settings.maxConcurrentOperations,
                 settings.operationQueueTimeout, counters);
-        this.lifecycle = new MountLifecycle(settings, layout, mounter, probe, systemd, records, locks, counters);
-        this.watchdog = new Watchdog(records, locks, lifecycle, layout, counters);
-        this.listing = new MountListing(records, locks, lifecycle);
+        this.lifecycle = new MountLifecycle(settings, layout, mounter, probe, systemd, records, locks, counters,
+                new ConnectionAborter(settings.healAbort, fuse));
+        this.watchdog = new Watchdog(records, locks, lifecycle, layout, counters, fuse);
+        this.listing = new MountListing(records, locks, lifecycle, fuse);
+        this.healer = new MountHealer(lifecycle, layout, counters);
     }
 
     /**
@@ -123,34 +135,13 @@ public final class QuobyteEngine implements AutoCloseable {
         if (!settings.journal.getParent().equals(stateDir)) {
             layout.checkJournalDirectory(settings.journal.getParent());
         }
-        records.recover(readJournal(), lifecycle.tableOrNull(), lifecycle::isOurs,
-                dir -> probe.probe(dir, settings.probeTimeout), settings.mountBase::resolve);
+        records.recover(journal.readOrSetAside(), lifecycle.tableOrNull(), lifecycle::isOurs,
+                dir -> probe.probe(dir, settings.probeTimeout), settings.mountBase::resolve, lifecycle::mountIdAt);
         try {
             journal.open();
         } catch (IOException e) {
             throw new VolumeDriverException("JOURNAL_FAILED", "the attachment journal " + settings.journal
                     + " cannot be written (" + e.getClass().getSimpleName() + ")", e);
-        }
-    }
-
-    /** @return the journal's entries; an unreadable journal is moved aside and nothing is recovered */
-    private List<Journal.Entry> readJournal() {
-        try {
-            return journal.read();
-        } catch (IOException e) {
-            LOG.error("attachment journal {} is unreadable ({}); moved aside, starting without recorded attachments",
-                    journal.file(), e.getMessage());
-            long now = System.currentTimeMillis();
-            for (Path p : List.of(journal.file(), journal.file().resolveSibling(journal.file().getFileName() + ".log"))) {
-                try {
-                    if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                        Files.move(p, p.resolveSibling(p.getFileName() + ".corrupt-" + now), StandardCopyOption.ATOMIC_MOVE);
-                    }
-                } catch (IOException moveFailure) {
-                    LOG.error("could not move the unreadable journal aside ({})", moveFailure.getClass().getSimpleName());
-                }
-            }
-            return List.of();
         }
     }
 
@@ -213,7 +204,10 @@ public final class QuobyteEngine implements AutoCloseable {
                         throw e;
                     }
                     if (rec.add(attachment)) {
-                        ticket = journal.enqueue(List.of(Journal.Op.mount(rec.hash, rec.export()), Journal.Op.add(rec.hash, attachment)));
+                        List<Journal.Op> ops = new ArrayList<>(List.of(Journal.Op.mount(rec.hash, rec.export())));
+                        Optional.ofNullable(rec.takeConnectionChange()).ifPresent(ops::add);
+                        ops.add(Journal.Op.add(rec.hash, attachment));
+                        ticket = journal.enqueue(ops);
                         if (locks.singleGlobalLock()) {
                             // the baseline holds its one lock for the whole operation, as the original did
                             awaitJournal(ticket, t.dir(), attachment, mountedNow);
@@ -362,7 +356,7 @@ public final class QuobyteEngine implements AutoCloseable {
     // ---------------------------------------------------------------- admin
 
     /**
-     * Probes one managed mount and heals it if it is stale (E4).
+     * Probes one managed mount and heals it if it is stale (E4, D5).
      *
      * @param mountDirectory the mount directory
      * @param force heal even with attachments
@@ -370,6 +364,18 @@ public final class QuobyteEngine implements AutoCloseable {
      * @throws VolumeDriverException the typed failure
      */
     public MountStatus heal(String mountDirectory, boolean force) throws VolumeDriverException {
+        return healReport(mountDirectory, force).status();
+    }
+
+    /**
+     * {@link #heal(String, boolean)}, with each step it took.
+     *
+     * @param mountDirectory the mount directory
+     * @param force heal even with attachments
+     * @return the status afterwards and the steps
+     * @throws VolumeDriverException the typed failure
+     */
+    public HealReport healReport(String mountDirectory, boolean force) throws VolumeDriverException {
         Path dir;
         try {
             dir = mountDirectory == null ? null : Path.of(mountDirectory);
@@ -382,8 +388,9 @@ public final class QuobyteEngine implements AutoCloseable {
         try (DirectoryLocks.Lease lease = locks.lock(dir)) {
             MountRecord rec = records.open(dir);
             try {
-                healLocked(rec, force);
-                return rec.status();
+                List<HealStep> steps = healer.heal(rec, force);
+                journalConnection(rec);
+                return new HealReport(rec.status(), steps);
             } finally {
                 records.forgetIfIdle(rec);
             }
@@ -393,43 +400,27 @@ public final class QuobyteEngine implements AutoCloseable {
         }
     }
 
-    private void healLocked(MountRecord rec, boolean force) throws VolumeDriverException {
-        Optional<MountEntry> m = lifecycle.visible(rec.dir);
-        if (m.isEmpty()) {
-            if (rec.hasAttachments() && rec.export() != null) {
-                LOG.warn("heal: {} has {} attachment(s) but is not mounted: mounting it", rec.dir, rec.attachments().size());
-                lifecycle.mountFresh(rec);
-                counters.increment("heals");
-            } else {
-                rec.notMounted("");
-            }
+    /** A remount under attachments has a new connection: journaled so that a restart knows it (D4); a failure is only logged. */
+    private void journalConnection(MountRecord rec) {
+        Journal.Op change = rec.hasAttachments() && rec.export() != null ? rec.takeConnectionChange() : null;
+        if (change == null) {
             return;
         }
-        if (!lifecycle.isOurs(m.get())) {
-            throw new UnsafePathException(rec.dir.toString(), "another file system type is mounted there");
-        }
-        if (lifecycle.probe(rec).isHealthy()) {
-            rec.healthy();
-            return;
-        }
-        if (rec.hasAttachments() && !force) {
-            throw new StaleMountInUseException(rec.dir.toString(), rec.attachments().size());
-        }
-        if (rec.hasAttachments()) {
-            LOG.warn("forced heal of {} with {} attachment(s) in use", rec.dir, rec.attachments().size());
-        }
-        lifecycle.unmountForHeal(rec);
-        counters.increment("heals");
-        if (rec.hasAttachments() && rec.export() != null) {
-            lifecycle.mountFresh(rec);
-        } else {
-            rec.notMounted("healed: unmounted");
-            layout.removeIfEmpty(rec.dir);
+        try {
+            journal.append(List.of(Journal.Op.mount(rec.hash, rec.export()), change));
+        } catch (IOException e) {
+            counters.increment("journal.failures");
+            LOG.error("the attachment journal could not be written ({})", e.getClass().getSimpleName());
         }
     }
 
     /** @return the managed mounts and Quobyte mounts found under the base, probed now */
     public List<MountStatus> mounts() {
+        return listing.mounts().stream().map(QuobyteMount::status).toList();
+    }
+
+    /** @return {@link #mounts()} with each mount's FUSE connection and unanswered requests */
+    public List<QuobyteMount> mountDetails() {
         return listing.mounts();
     }
 

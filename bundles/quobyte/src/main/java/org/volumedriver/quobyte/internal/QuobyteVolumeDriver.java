@@ -19,7 +19,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.volumedriver.exec.CommandExecutor;
+import org.volumedriver.quobyte.HealReport;
 import org.volumedriver.quobyte.QuobyteAdmin;
+import org.volumedriver.quobyte.QuobyteMount;
 import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.quobyte.ValidatedVolume;
 import org.volumedriver.spi.Attachment;
@@ -101,10 +103,12 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
     /** Says early, once, if the executor cannot run the commands this driver needs (they would be refused later). */
     private void checkAllowlist(Settings settings) {
         List<org.volumedriver.exec.CommandDefinition> allowlist = executor.allowlist();
-        for (String name : List.of(settings.mountCommand, settings.umountCommand)) {
+        for (String name : List.of(settings.mountCommand, settings.umountCommand, CommandFuseControl.MOUNT_COMMAND,
+                CommandFuseControl.ABORT_COMMAND)) {
             var def = allowlist.stream().filter(d -> d.name().equals(name)).findFirst();
             if (def.isEmpty()) {
-                LOG.warn("the executor's allowlist has no command {}: mounts will be refused", name);
+                LOG.warn("the executor's allowlist has no command {}: {}", name, name.equals(settings.mountCommand)
+                        || name.equals(settings.umountCommand) ? "mounts will be refused" : "hung clients cannot be aborted");
             } else if (!def.get().usable()) {
                 LOG.warn("the executor's command {} is not usable: {}", name, def.get().problem());
             }
@@ -242,6 +246,31 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
         swap.readLock().lock();
         try {
             return engine().heal(mountDirectory, force);
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    /**
+     * @param mountDirectory the mount directory
+     * @param force heal even with attachments
+     * @return the status afterwards and each step
+     * @throws VolumeDriverException the typed failure
+     */
+    HealReport healReport(String mountDirectory, boolean force) throws VolumeDriverException {
+        swap.readLock().lock();
+        try {
+            return engine().healReport(mountDirectory, force);
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    /** @return the mounts with their FUSE connections */
+    List<QuobyteMount> mountDetails() {
+        swap.readLock().lock();
+        try {
+            return engine().mountDetails();
         } finally {
             swap.readLock().unlock();
         }

@@ -51,6 +51,7 @@ public final class Settings {
     final boolean legacyFuse;
     final boolean watchdogEnabled;
     final Duration watchdogInterval;
+    final boolean healAbort;
     final Path journal;
     final boolean journalSync;
     final int directoryMode;
@@ -75,6 +76,7 @@ public final class Settings {
         this.legacyFuse = b.legacyFuse;
         this.watchdogEnabled = b.watchdogEnabled;
         this.watchdogInterval = Duration.ofSeconds(b.watchdogIntervalS);
+        this.healAbort = b.healAbort;
         this.journal = journal;
         this.journalSync = b.journalSync;
         this.directoryMode = mode;
@@ -99,7 +101,7 @@ public final class Settings {
                 .mountAppearTimeoutMs(c.mount_appear_timeout_ms()).umountTimeoutMs(c.umount_timeout_ms())
                 .probeTimeoutMs(c.probe_timeout_ms()).lockTimeoutMs(c.lock_timeout_ms())
                 .volumeNamePattern(c.volume_name_pattern()).legacyFuse(c.legacy_fuse())
-                .watchdogEnabled(c.watchdog_enabled()).watchdogIntervalS(c.watchdog_interval_s())
+                .watchdogEnabled(c.watchdog_enabled()).watchdogIntervalS(c.watchdog_interval_s()).healAbort(c.heal_abort())
                 .journal(c.journal_path()).journalSync(c.journal_sync()).directoryMode(c.directory_mode())
                 .directoryGroup(c.directory_group()).build();
     }
@@ -135,6 +137,7 @@ public final class Settings {
         out.put("legacy.fuse", Boolean.toString(legacyFuse));
         out.put("watchdog.enabled", Boolean.toString(watchdogEnabled));
         out.put("watchdog.interval.s", Long.toString(watchdogInterval.toSeconds()));
+        out.put("heal.abort", Boolean.toString(healAbort));
         out.put("journal.path", journal.toString());
         out.put("journal.sync", Boolean.toString(journalSync));
         out.put("directory.mode", String.format("%04o", directoryMode));
@@ -162,6 +165,7 @@ public final class Settings {
         private boolean legacyFuse;
         private boolean watchdogEnabled = true;
         private long watchdogIntervalS = 60;
+        private boolean healAbort = true;
         private String journal = "";
         private String directoryMode = "0750";
         private String directoryGroup = "";
@@ -211,6 +215,8 @@ public final class Settings {
         public Builder watchdogIntervalS(long v) { watchdogIntervalS = v; return this; }
         /** @param v value @return this */
         public Builder journal(String v) { journal = v; return this; }
+        /** @param v whether a heal aborts a hung client's FUSE connection @return this */
+        public Builder healAbort(boolean v) { healAbort = v; return this; }
         /** @param v value @return this */
         public Builder directoryMode(String v) { directoryMode = v; return this; }
 

@@ -2,6 +2,7 @@ package org.volumedriver.quobyte.internal;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -27,7 +28,8 @@ import com.sun.jna.Native;
  *
  * <p>Workers are created on demand and end after 30 s idle; a blocked one holds a thread until the
  * kernel answers (for a SIGSTOPped FUSE server: until it is continued or killed, or the connection is
- * aborted). So a hung mount costs one worker, never more, and does not slow probes of other
+ * aborted, which a heal of a hung client does, D5: the worker then returns at once and the pool
+ * shrinks back). So a hung mount costs one worker, never more, and does not slow probes of other
  * directories. Only when {@link #DEFAULT_MAX_WORKERS} (or the configured cap) workers are busy at
  * once is a probe refused with ERROR ("probe worker cap reached") instead of creating yet another
  * thread.
@@ -40,6 +42,10 @@ public final class StatxProbe implements HealthProbe {
     private static final int AT_STATX_FORCE_SYNC = 0x2000;
     private static final int STATX_BASIC_STATS = 0x7ff;
     private static final int STX_SIZE_OFFSET = 40;
+    // answer from what the kernel has: no request reaches the FUSE server
+    private static final int AT_STATX_DONT_SYNC = 0x4000;
+    private static final int STATX_MNT_ID_UNIQUE = 0x4000;
+    private static final int STX_MNT_ID_OFFSET = 0x90;
 
     /** The libc binding. */
     interface CLib extends Library {
@@ -70,10 +76,15 @@ public final class StatxProbe implements HealthProbe {
 
     /** For tests: the stat call is given (e.g. one that blocks like a hung FUSE server). */
     StatxProbe(int maxWorkers, Function<Path, ProbeResult> stat) {
+        this(maxWorkers, stat, Duration.ofSeconds(30));
+    }
+
+    /** For tests: idle workers end after {@code keepAlive}, so that the pool's shrinking can be watched. */
+    StatxProbe(int maxWorkers, Function<Path, ProbeResult> stat, Duration keepAlive) {
         this.maxWorkers = maxWorkers;
         this.stat = stat;
         AtomicInteger n = new AtomicInteger();
-        workers = new ThreadPoolExecutor(0, maxWorkers, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+        workers = new ThreadPoolExecutor(0, maxWorkers, keepAlive.toMillis(), TimeUnit.MILLISECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "quobyte-probe-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -106,11 +117,38 @@ public final class StatxProbe implements HealthProbe {
         } catch (LastErrorException e) {
             return ProbeResult.ofErrno(e.getErrorCode());
         }
-        long size = 0;
-        for (int i = 7; i >= 0; i--) {
-            size = (size << 8) | (buf[STX_SIZE_OFFSET + i] & 0xff); // little-endian hosts (x86-64, aarch64)
+        // little-endian hosts (x86-64, aarch64)
+        return ProbeResult.ofSize(littleEndian(buf, STX_SIZE_OFFSET, 8));
+    }
+
+    /**
+     * The kernel's unique id of the mount at a path (Linux 6.8 and later), which, unlike the mount
+     * table's mount id and device number, is never given to another mount while the host runs.
+     * Asked with {@code AT_STATX_DONT_SYNC}: the answer comes from the VFS without a request to the
+     * FUSE server, so it returns at once on a hung client too.
+     *
+     * @param path a mount point
+     * @return the id, or empty on an older kernel or when the path cannot be looked up
+     */
+    public static OptionalLong uniqueMountId(Path path) {
+        byte[] buf = new byte[256];
+        try {
+            libc().statx(AT_FDCWD, path.toString(), AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID_UNIQUE, buf);
+        } catch (LastErrorException e) {
+            return OptionalLong.empty();
         }
-        return ProbeResult.ofSize(size);
+        if ((littleEndian(buf, 0, 4) & STATX_MNT_ID_UNIQUE) == 0) {
+            return OptionalLong.empty(); // the kernel knows no unique mount ids
+        }
+        return OptionalLong.of(littleEndian(buf, STX_MNT_ID_OFFSET, 8));
+    }
+
+    private static long littleEndian(byte[] buf, int offset, int bytes) {
+        long v = 0;
+        for (int i = bytes - 1; i >= 0; i--) {
+            v = (v << 8) | (buf[offset + i] & 0xff);
+        }
+        return v;
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.volumedriver.quobyte.internal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -12,9 +13,12 @@ import org.volumedriver.spi.VolumeDriverException;
 
 /**
  * The periodic pass over the mounts this driver knows (made by it or recovered from its journal):
- * heals idle stale mounts, reports stale mounts in use, and unmounts healthy mounts left without
- * attachments (including BUSY retries; only with a free operation permit). A directory whose lock
- * is held is skipped this round.
+ * heals idle stale mounts (aborting a hung client's connection first, D5), reports stale mounts in
+ * use, reports a client whose FUSE requests stay unanswered across two scans as hung without
+ * waiting for a probe (D6), and unmounts healthy mounts left without attachments (including BUSY
+ * retries; only with a free operation permit). A directory whose lock is held is skipped this
+ * round; a directory remounted behind the driver's back (another connection than the recorded
+ * one) is left alone.
  *
  * <p>A Quobyte mount under the base that this driver has no record of may belong to another agent
  * on the host (same layout as Nova, Cinder and os-brick): it is counted and left alone.
@@ -28,13 +32,19 @@ final class Watchdog {
     private final MountLifecycle lifecycle;
     private final MountLayout layout;
     private final Counters counters;
+    private final FuseControl fuse;
+    private final HangWatch hangs;
+    private volatile boolean controlWarned;
 
-    Watchdog(MountRecords records, DirectoryLocks locks, MountLifecycle lifecycle, MountLayout layout, Counters counters) {
+    Watchdog(MountRecords records, DirectoryLocks locks, MountLifecycle lifecycle, MountLayout layout, Counters counters,
+            FuseControl fuse) {
         this.records = records;
         this.locks = locks;
         this.lifecycle = lifecycle;
         this.layout = layout;
         this.counters = counters;
+        this.fuse = fuse;
+        this.hangs = new HangWatch(fuse);
     }
 
     /** One pass. */
@@ -46,6 +56,10 @@ final class Watchdog {
             return;
         }
         countUnrecorded(entries, dirs);
+        hangs.retain(dirs);
+        if (records.all().stream().anyMatch(r -> r.connection() != null)) {
+            controlMounted();
+        }
         for (Path dir : dirs) {
             DirectoryLocks.Lease lease = locks.tryLockNow(dir);
             if (lease == null) {
@@ -60,6 +74,22 @@ final class Watchdog {
                 }
             } catch (VolumeDriverException ex) {
                 LOG.warn("watchdog: {} could not be handled ({})", dir, ex.code());
+            }
+        }
+    }
+
+    /** The waiting counts need fusectl; a failure to mount it is logged once and the scan goes on without them. */
+    private void controlMounted() {
+        try {
+            String done = fuse.ensureMounted();
+            if (!done.isEmpty()) {
+                LOG.info("watchdog: {}", done);
+            }
+            controlWarned = false;
+        } catch (VolumeDriverException e) {
+            if (!controlWarned) {
+                controlWarned = true;
+                LOG.warn("watchdog: FUSE requests cannot be watched ({}): hung clients are found by their probes only", e.getMessage());
             }
         }
     }
@@ -81,7 +111,28 @@ final class Watchdog {
             }
             rec.notMounted(rec.hasAttachments() ? "attachments recorded but not mounted" : "");
             records.uncount(rec);
+            hangs.forget(rec.dir);
             return;
+        }
+        FuseConnection recorded = rec.connection();
+        if (ConnectionAborter.remountedBehindOurBack(rec, m.get(), lifecycle.mountIdAt(rec.dir))) {
+            counters.increment("watchdog.connection.mismatch");
+            LOG.warn("watchdog: {} was remounted behind this driver's back (connection {} recorded, {} mounted); left alone",
+                    rec.dir, recorded, FuseConnection.of(m.get()).map(FuseConnection::toString).orElse("unknown"));
+            hangs.forget(rec.dir);
+            return;
+        }
+        OptionalLong stuck = recorded == null ? OptionalLong.empty() : hangs.stuck(rec.dir, recorded);
+        if (stuck.isPresent()) {
+            counters.increment("watchdog.hung");
+            rec.stale("hung: " + stuck.getAsLong() + " request(s) unanswered across two scans (connection " + recorded + ")");
+            if (rec.hasAttachments()) {
+                counters.increment("watchdog.stale.in.use");
+                LOG.warn("watchdog: {} is hung ({} FUSE request(s) unanswered across two scans) and used by {} attachment(s); "
+                        + "an administrator can force a heal", rec.dir, stuck.getAsLong(), rec.attachments().size());
+                return;
+            }
+            // idle: healed below once its probe agrees, so that a client that still answers is never aborted
         }
         ProbeResult p = lifecycle.probe(rec);
         if (p.isHealthy()) {
@@ -106,7 +157,8 @@ final class Watchdog {
             return;
         }
         LOG.warn("watchdog: healing idle stale mount {} ({})", rec.dir, p.detail());
-        lifecycle.unmountForHeal(rec);
+        lifecycle.unmountForHeal(rec, m.get(), p.timedOut(), p.detail(), new HealSteps(rec.dir, counters));
+        hangs.forget(rec.dir);
         counters.increment("heals");
         counters.increment("watchdog.heals");
         rec.notMounted("healed: unmounted");

@@ -53,6 +53,9 @@ final class Fakes {
         final List<MountEntry> entries = new CopyOnWriteArrayList<>();
         final AtomicInteger reads = new AtomicInteger();
         private final AtomicInteger ids = new AtomicInteger(100);
+        // the kernel's unique mount ids, never given twice, by mount entry
+        private final Map<MountEntry, Long> uniqueIds = new ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong nextUnique = new java.util.concurrent.atomic.AtomicLong(2_147_483_700L);
 
         @Override
         public List<MountEntry> read() {
@@ -60,8 +63,31 @@ final class Fakes {
             return new ArrayList<>(entries);
         }
 
+        /** Each mount gets a device (FUSE connection) of its own, {@code 0:<mount id>}. */
         void mount(String dir, String fsType, String source) {
-            entries.add(new MountEntry(ids.incrementAndGet(), 1, "0:99", "/", dir, "rw", fsType, source, "rw", false));
+            int id = ids.incrementAndGet();
+            add(new MountEntry(id, 1, "0:" + id, "/", dir, "rw", fsType, source, "rw", false));
+        }
+
+        private void add(MountEntry e) {
+            uniqueIds.put(e, nextUnique.incrementAndGet());
+            entries.add(e);
+        }
+
+        /**
+         * As the kernel does once a mount is gone: a new Quobyte mount on the directory with the same
+         * mount id and device number as the one before, only the unique mount id differs.
+         */
+        void remountReusingTheNumbers(String dir, String export) {
+            MountEntry old = MountTable.visibleAt(entries, dir).orElseThrow();
+            unmount(dir);
+            add(new MountEntry(old.id(), 1, old.device(), "/", dir, "rw", "fuse.quobyte", "quobyte@" + export, "rw", false));
+        }
+
+        /** @return the unique id of the mount visible at a directory */
+        java.util.OptionalLong uniqueIdAt(String dir) {
+            return MountTable.visibleAt(entries, dir).map(e -> java.util.OptionalLong.of(uniqueIds.get(e)))
+                    .orElse(java.util.OptionalLong.empty());
         }
 
         void mountQuobyte(String dir, String export) {
@@ -80,6 +106,11 @@ final class Fakes {
 
         boolean isMounted(String dir) {
             return MountTable.visibleAt(entries, dir).isPresent();
+        }
+
+        /** @return the FUSE connection visible at a directory now */
+        FuseConnection connectionAt(Path dir) {
+            return FuseConnection.of(MountTable.visibleAt(entries, dir.toString()).orElseThrow()).orElseThrow();
         }
     }
 
@@ -165,6 +196,11 @@ final class Fakes {
             return table.read();
         }
 
+        @Override
+        public java.util.OptionalLong mountIdAt(Path dir) {
+            return table.uniqueIdAt(dir.toString());
+        }
+
         List<Call> named(String command) {
             return calls.stream().filter(c -> c.command().equals(command)).toList();
         }
@@ -180,6 +216,8 @@ final class Fakes {
         volatile Function<CommandRequest, CommandResult> systemctl = r -> result(r, 0, "running\n");
         /** {@code systemctl-scope}: by default no scope of that name is loaded. */
         volatile Function<CommandRequest, CommandResult> scopeControl = r -> result(r, CommandMounter.UNIT_NOT_LOADED, "");
+        /** {@code fusectl-mount} and {@code fuse-abort}: by default they succeed and change nothing. */
+        volatile Function<CommandRequest, CommandResult> fuseControl = r -> result(r, 0, "");
 
         Executor(Table table) {
             this.mounter = new Mounter(table);
@@ -205,6 +243,9 @@ final class Fakes {
             }
             if (r.command().equals(CommandMounter.SCOPE_CONTROL)) {
                 return scopeControl.apply(r);
+            }
+            if (r.command().equals(CommandFuseControl.MOUNT_COMMAND) || r.command().equals(CommandFuseControl.ABORT_COMMAND)) {
+                return fuseControl.apply(r);
             }
             List<String> args = r.arguments();
             try {
@@ -233,6 +274,47 @@ final class Fakes {
         @Override
         public Map<String, CommandStatistics> statistics() {
             return Map.of();
+        }
+    }
+
+    /**
+     * The FUSE control file system: {@code waiting} as set per connection number (once "mounted"),
+     * aborts recorded in the mounter's calls as {@code fuse.abort} with the connection number as dir.
+     */
+    static final class Fuse implements FuseControl {
+        final Mounter mounter;
+        final List<FuseConnection> aborts = new CopyOnWriteArrayList<>();
+        final Map<Long, Long> waiting = new ConcurrentHashMap<>();
+        final AtomicInteger controlMounts = new AtomicInteger();
+        volatile boolean mounted;
+        volatile Runnable onAbort = () -> { };
+
+        Fuse(Mounter mounter) {
+            this.mounter = mounter;
+        }
+
+        @Override
+        public String ensureMounted() {
+            if (mounted) {
+                return "";
+            }
+            mounted = true;
+            controlMounts.incrementAndGet();
+            return "fusectl mounted on " + CONNECTIONS;
+        }
+
+        @Override
+        public java.util.OptionalLong waiting(FuseConnection c) {
+            Long w = mounted ? waiting.get(c.number()) : null;
+            return w == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(w);
+        }
+
+        @Override
+        public Abort abort(FuseConnection c) {
+            aborts.add(c);
+            mounter.calls.add(new Call("fuse.abort", Path.of(c.toString()), false));
+            onAbort.run();
+            return new Abort(org.volumedriver.quobyte.HealStep.Outcome.DONE, "connection " + c + " aborted");
         }
     }
 

@@ -155,6 +155,47 @@ class JournalTest {
         assertEquals(1, reread().size());
     }
     @Test
+    void theConnectionOfAMountIsKeptInTheSnapshotAndTheLog() throws Exception {
+        Path file = tmp.resolve("attachments.journal");
+        Attachment a = new Attachment(Fakes.VOLUME1, "vm1");
+        String[] connection = { "0:52" };
+        long[] id = { 2147489588L };
+        Journal j = new Journal(file, () -> List.of(new Journal.Entry(HASH, EXPORT, Set.of(a), connection[0], id[0])));
+        j.open();
+        assertTrue(Files.readString(file).contains("C " + HASH + " 0:52 2147489588\n"));
+        // a remount: the log says so, and a replay ends with the latest connection
+        j.append(List.of(Journal.Op.mount(HASH, EXPORT), Journal.Op.connection(HASH, "0:61", 2147489601L)));
+        List<Journal.Entry> read = new Journal(file, List::of).read();
+        assertEquals("0:61", read.get(0).connection());
+        assertEquals(2147489601L, read.get(0).mountId());
+        connection[0] = "0:61";
+        id[0] = 0;
+        j.close();
+        assertEquals("0:61", new Journal(file, List::of).read().get(0).connection());
+        assertEquals(0L, new Journal(file, List::of).read().get(0).mountId(), "0: the kernel had no unique mount id");
+        assertTrue(Files.readString(file).startsWith("volumedriver-quobyte-journal 2\n"));
+    }
+
+    @Test
+    void aJournalOfFormatOneIsReadWithoutConnections() throws Exception {
+        Files.write(tmp.resolve("attachments.journal"), List.of("volumedriver-quobyte-journal 1", "M " + HASH + " " + EXPORT,
+                "A " + HASH + " " + Fakes.VOLUME1 + " vm1"));
+        List<Journal.Entry> read = new Journal(tmp.resolve("attachments.journal"), List::of).read();
+        assertEquals(1, read.get(0).attachments().size());
+        assertEquals(null, read.get(0).connection());
+    }
+
+    @Test
+    void aConnectionLineMustNameAKnownDirectoryAndADevice() throws Exception {
+        for (String bad : new String[] { "C " + HASH + " 52 0", "C " + HASH + " 0:x 0", "C " + HASH + " 0:5", "C " + HASH + " 0:5 -1",
+            "C " + HASH + " 0:5 01", "C " + MountLayout.hash("h/other") + " 0:5 0" }) {
+            Files.write(tmp.resolve("attachments.journal"), List.of(Journal.HEADER, "M " + HASH + " " + EXPORT, bad,
+                    "A " + HASH + " " + Fakes.VOLUME1 + " vm1"));
+            assertThrows(IOException.class, this::reread, bad);
+        }
+    }
+
+    @Test
     void aFailedWriteIsRepairedByTheNextAwaitWithASnapshotOfTheLiveState() throws Exception {
         Journal j = journal();
         add(j, "vm1");

@@ -55,6 +55,26 @@ class QuobyteVolumeDriverTest {
     }
 
     @Test
+    void theAdminViewHealsWithStepsAndTheAbortCanBeSwitchedOff() throws Exception {
+        Map<String, Object> m = base();
+        m.put("heal_abort", false);
+        QuobyteVolumeDriver driver = new QuobyteVolumeDriver(new Fakes.Executor(new Fakes.Table()), config(m));
+        try {
+            QuobyteAdmin admin = new QuobyteAdminService(driver);
+            assertEquals("false", admin.configuration().get("heal.abort"));
+            assertTrue(admin.mounts().isEmpty());
+            String dir = tmp.resolve("mnt").resolve(QuobyteEngineTest.HASH).toString();
+            var report = admin.heal(dir, true);
+            assertEquals(org.volumedriver.spi.MountState.NOT_MOUNTED, report.status().state());
+            assertTrue(report.steps().isEmpty(), "nothing mounted, nothing attached: nothing to do");
+            assertThrows(org.volumedriver.spi.UnsafePathException.class, () -> admin.heal("/etc", true));
+        } finally {
+            driver.deactivate();
+        }
+        assertEquals("true", Settings.builder().build().describe().get("heal.abort"), "on by default");
+    }
+
+    @Test
     void badConfigurationPreventsActivation() {
         Map<String, Object> m = base();
         m.put("systemd_mode", "sometimes");

@@ -37,10 +37,22 @@ class StatxProbeTest {
 
     @Test
     void corruptedSetIsStale() {
-        for (int errno : new int[] { Errno.ENOTCONN, Errno.ESTALE, Errno.EIO, Errno.EACCES, Errno.EHOSTDOWN, Errno.EAGAIN, Errno.ENODEV }) {
+        for (int errno : new int[] { Errno.ENOTCONN, Errno.ESTALE, Errno.EIO, Errno.EACCES, Errno.EHOSTDOWN, Errno.EAGAIN, Errno.ENODEV,
+            Errno.ECONNABORTED }) {
             assertEquals(ProbeResult.Verdict.STALE, ProbeResult.ofErrno(errno).verdict(), Errno.name(errno));
         }
         assertEquals(ProbeResult.Verdict.ERROR, ProbeResult.ofErrno(Errno.EPERM).verdict());
+    }
+
+    @Test
+    void theKernelsUniqueMountIdIsReadWithoutTouchingTheFileSystem() throws Exception {
+        java.util.OptionalLong here = StatxProbe.uniqueMountId(tmp);
+        if (here.isPresent()) { // Linux 6.8 and later
+            // one mount for the temporary directory and a file in it; another for /proc
+            assertEquals(here, StatxProbe.uniqueMountId(Files.write(tmp.resolve("f"), new byte[0])));
+            assertFalse(here.equals(StatxProbe.uniqueMountId(Path.of("/proc"))));
+        }
+        assertEquals(java.util.OptionalLong.empty(), StatxProbe.uniqueMountId(tmp.resolve("missing")));
     }
 
     @Test

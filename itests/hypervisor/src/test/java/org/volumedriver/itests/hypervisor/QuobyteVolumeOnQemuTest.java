@@ -15,7 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Domain;
+import org.libvirt.DomainInfo;
 import org.libvirt.LibvirtException;
 import org.volumedriver.exec.internal.ExecutorSettings;
 import org.volumedriver.exec.internal.ProcessCommandExecutor;
@@ -38,8 +44,11 @@ import org.volumedriver.libvirt.internal.LibvirtSettings;
 import org.volumedriver.libvirt.internal.VolumeAttacherImpl;
 import org.volumedriver.libvirt.internal.VolumeDriversImpl;
 import org.volumedriver.libvirt.testing.DefinedDomains;
+import org.volumedriver.quobyte.HealReport;
+import org.volumedriver.quobyte.HealStep;
 import org.volumedriver.quobyte.internal.MountLayout;
 import org.volumedriver.quobyte.internal.MountTable;
+import org.volumedriver.quobyte.internal.QuobyteAdminService;
 import org.volumedriver.quobyte.internal.QuobyteConfig;
 import org.volumedriver.quobyte.internal.QuobyteVolumeDriver;
 import org.volumedriver.spi.Attachment;
@@ -48,6 +57,7 @@ import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.MountStatus;
 import org.volumedriver.testsupport.ComponentConfigs;
+import org.volumedriver.testsupport.ProcStat;
 import org.volumedriver.testsupport.ShippedExecutor;
 import org.volumedriver.testsupport.TcgDomains;
 import org.volumedriver.testsupport.RealTests;
@@ -71,6 +81,7 @@ class QuobyteVolumeOnQemuTest {
     Path tmp;
     Path base;
     Path mountDir;
+    Path store;
     String volume;
     ProcessCommandExecutor executor;
     QuobyteVolumeDriver quobyte;
@@ -96,7 +107,7 @@ class QuobyteVolumeOnQemuTest {
                 StandardCopyOption.COPY_ATTRIBUTES);
         Files.setPosixFilePermissions(standin, PosixFilePermissions.fromString("rwxr-xr-x"));
         // the export's data as the stand-in serves it: <bin>/store/<export with / and : as _>
-        Path store = Files.createDirectories(bin.resolve("store").resolve(EXPORT.replace('/', '_').replace(':', '_')));
+        store = Files.createDirectories(bin.resolve("store").resolve(EXPORT.replace('/', '_').replace(':', '_')));
         volume = "volume-" + UUID.randomUUID();
         Files.write(store.resolve(volume), new byte[(int) SIZE]);
 
@@ -174,6 +185,115 @@ class QuobyteVolumeOnQemuTest {
         assertEquals(DisconnectOutcome.UNMOUNTED, quobyte.disconnect(info, attachment));
         assertFalse(isMounted());
         assertFalse(Files.exists(mountDir));
+    }
+
+    /**
+     * A hung client under a running guest: QEMU blocks in I/O on the volume file (a qemu-io read
+     * through the monitor stands in for the guest's, which has no OS), and with QEMU's main loop
+     * waiting, libvirt cannot answer for the disk. A forced heal aborts the client's FUSE
+     * connection: QEMU's read fails at once, libvirt answers again, and the guest can be destroyed.
+     */
+    @Test
+    void aForcedHealOfAHungClientUnblocksQemuSoLibvirtAnswersAndTheGuestCanBeDestroyed() throws Exception {
+        Domain dom = startGuest();
+        ConnectionInfo info = ConnectionInfo.fromMap(Map.of("driver_volume_type", "quobyte",
+                "data", Map.of("export", "quobyte://" + EXPORT, "name", volume, "format", "raw")));
+        Attachment attachment = Attachment.of(volume, dom.getName());
+        attacher.attach(dom.getName(), info, attachment, "vdb", "virtio", AttachMode.LIVE);
+        String device = alias(dom.getXMLDesc(0), "vdb");
+        String node = blockField(dom.qemuMonitorCommand("{\"execute\":\"query-block\"}", 0), device, "node-name");
+        String client = Files.readString(store.resolveSibling(store.getFileName() + ".pid")).strip();
+        QuobyteAdminService admin = new QuobyteAdminService(quobyte);
+        ExecutorService background = Executors.newCachedThreadPool();
+        try {
+            stop(client);
+            // QEMU's I/O on the stopped client: the monitor command waits for the read, and so does QEMU
+            Future<String> io = background.submit(() -> dom.qemuMonitorCommand("qemu-io " + node + " \"read 0 4096\"", 1));
+            Thread.sleep(1000);
+            assertFalse(io.isDone(), () -> "QEMU's read hangs on the stopped client: " + describe(io));
+            Future<Long> capacity = background.submit(() -> dom.blockInfo("vdb").getCapacity());
+            Thread.sleep(2000);
+            assertFalse(capacity.isDone(), "the fault: libvirt cannot answer for the disk while QEMU hangs");
+
+            long start = System.nanoTime();
+            HealReport healed = admin.heal(mountDir.toString(), true);
+            long healMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(HealStep.Outcome.DONE, healed.steps().get(0).outcome(), healed.steps().toString());
+            io.get(10, TimeUnit.SECONDS);
+            long ioMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(SIZE, capacity.get(10, TimeUnit.SECONDS), "libvirt answers domblkinfo for the disk");
+            long infoMillis = (System.nanoTime() - start) / 1_000_000;
+            // qemu-io writes its result to QEMU's stdout, which libvirt keeps in the guest's log
+            String qemuIo = Files.readAllLines(Path.of("/var/log/libvirt/qemu", dom.getName() + ".log")).stream()
+                    .filter(l -> l.startsWith("read ")).reduce((a, b) -> b).orElse("(no qemu-io line in the guest's log)");
+            String blockStatus = background.submit(() -> dom.qemuMonitorCommand("{\"execute\":\"query-block\"}", 0))
+                    .get(10, TimeUnit.SECONDS);
+            DomainInfo.DomainState state = dom.getInfo().state;
+            System.out.println("[hung client under QEMU] forced heal took " + healMillis + " ms (its probe decides); QEMU's read "
+                    + "returned after " + ioMillis + " ms: " + qemuIo.strip() + "; domblkinfo answered after " + infoMillis
+                    + " ms; guest state " + state + "; io-status " + blockField(blockStatus, device, "io-status"));
+            assertTrue(qemuIo.startsWith("read failed"), "QEMU's read got the error: " + qemuIo);
+            assertTrue(infoMillis - healMillis < 2_000, "libvirt answers within 2 s of the heal: " + (infoMillis - healMillis) + " ms");
+            assertEquals(MountState.HEALTHY, healed.status().state());
+
+            long destroyStart = System.nanoTime();
+            background.submit(() -> {
+                dom.destroy();
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            System.out.println("[hung client under QEMU] guest destroyed in " + (System.nanoTime() - destroyStart) / 1_000_000 + " ms");
+            assertEquals(DisconnectOutcome.UNMOUNTED, quobyte.disconnect(info, attachment));
+            assertFalse(isMounted());
+        } finally {
+            new ProcessBuilder("/bin/kill", "-CONT", client).start().waitFor(5, TimeUnit.SECONDS);
+            new ProcessBuilder("/bin/kill", "-KILL", client).start().waitFor(5, TimeUnit.SECONDS);
+            background.shutdownNow();
+        }
+    }
+
+    private static String describe(Future<String> done) {
+        try {
+            return "it answered " + done.get();
+        } catch (Exception e) {
+            return "it failed: " + e;
+        }
+    }
+
+    /** SIGSTOP, then waits until every thread of the client is stopped. */
+    private static void stop(String pid) throws Exception {
+        new ProcessBuilder("/bin/kill", "-STOP", pid).start().waitFor(5, TimeUnit.SECONDS);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!ProcStat.taskStates(Long.parseLong(pid)).stream().allMatch(s -> s == 'T')) {
+            assertTrue(System.nanoTime() < end, "the client did not stop");
+            Thread.sleep(5);
+        }
+    }
+
+    /** The qdev id libvirt gave the disk with this target (its {@code <alias>}). */
+    private static String alias(String domainXml, String targetDev) {
+        Matcher m = Pattern.compile("<disk\\b(?:(?!</disk>).)*?<target dev=['\"]" + targetDev + "['\"](?:(?!</disk>).)*?<alias name=['\"]([^'\"]+)['\"]",
+                Pattern.DOTALL).matcher(domainXml);
+        assertTrue(m.find(), "no alias for " + targetDev + " in the live definition");
+        return m.group(1);
+    }
+
+    /**
+     * A string field of the block device attached to the disk with this alias, from query-block's
+     * answer (each device's fields come before its {@code qdev}): {@code node-name} is the node
+     * QEMU reads it through, {@code io-status} what domblkerror reports.
+     */
+    private static String blockField(String queryBlock, String device, String field) {
+        Matcher key = Pattern.compile("\"qdev\":\\s*\"/machine/peripheral/" + Pattern.quote(device) + "/").matcher(queryBlock);
+        assertTrue(key.find(), "no block device attached to " + device + ": " + queryBlock);
+        int previous = queryBlock.lastIndexOf("\"qdev\"", key.start() - 1);
+        Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\":\\s*\"([^\"]+)\"").matcher(queryBlock);
+        m.region(Math.max(previous, 0), key.start());
+        String found = null;
+        while (m.find()) {
+            found = m.group(1);
+        }
+        assertTrue(found != null, "no " + field + " for " + device + ": " + queryBlock);
+        return found;
     }
 
     private Domain startGuest() throws LibvirtException {

@@ -43,7 +43,8 @@ class BundleStructureTest {
         assertNull(main.getValue("Export-Package"), "the Quobyte shell exports nothing");
         String imports = main.getValue("Import-Package");
         assertTrue(imports.contains("org.volumedriver.shell.support;version=\"[1.0,2)\""), imports);
-        assertTrue(imports.contains("org.volumedriver.quobyte;version=\"[1.0,2)\""), imports);
+        // the heal's steps and the mounts' connections came with QuobyteAdmin 1.1
+        assertTrue(imports.contains("org.volumedriver.quobyte;version=\"[1.1,2)\""), imports);
         // the one DS component: the Quobyte fields of volume:validate
         assertEquals("OSGI-INF/org.volumedriver.quobyte.shell.internal.QuobyteValidationView.xml",
                 main.getValue("Service-Component"));

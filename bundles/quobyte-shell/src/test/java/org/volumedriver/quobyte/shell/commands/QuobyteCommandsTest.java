@@ -6,10 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.volumedriver.quobyte.ConnectionMismatchException;
+import org.volumedriver.quobyte.HealReport;
+import org.volumedriver.quobyte.HealStep;
+import org.volumedriver.quobyte.HealStep.Action;
+import org.volumedriver.quobyte.HealStep.Outcome;
 import org.volumedriver.quobyte.QuobyteAdmin;
+import org.volumedriver.quobyte.QuobyteMount;
 import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.quobyte.ValidatedVolume;
 import org.volumedriver.quobyte.shell.internal.QuobyteValidationView;
@@ -28,7 +35,7 @@ class QuobyteCommandsTest {
             + "\",\"auth_password\":\"hunter2\"}}";
 
     final FakeVolumeDriver quobyte = new FakeVolumeDriver("quobyte");
-    final FakeAdmin admin = new FakeAdmin();
+    final FakeAdmin admin = new FakeAdmin(quobyte);
     ShellHarness shell;
 
     @AfterEach
@@ -79,12 +86,15 @@ class QuobyteCommandsTest {
     @Test
     void withoutTheDriverRegistryTheDriverCommandsSaySo() throws Exception {
         shell = ShellHarness.withoutDriverRegistry(QuobyteShell.WITH_GENERIC, quobyte, admin);
+        // every quobyte command goes through QuobyteAdmin, which needs no registry
+        assertTrue(shell.ok("quobyte:systemd").out().startsWith("Systemd scope"));
+        assertTrue(shell.ok("quobyte:mounts").out().contains("Connection"));
+        shell.close();
+        shell = ShellHarness.withoutDriverRegistry(QuobyteShell.WITH_GENERIC, quobyte);
         String unavailable = "Error [SERVICE_UNAVAILABLE]: no volume driver registry service is registered; is its bundle installed and active?";
         assertEquals(unavailable, shell.run("quobyte:mounts").errorLine());
         assertEquals(unavailable, shell.run("quobyte:heal " + FakeVolumeDriver.directory(EXPORT)).errorLine());
         assertTrue(quobyte.calls.isEmpty(), quobyte.calls.toString());
-        // the commands that need only QuobyteAdmin still work
-        assertTrue(shell.ok("quobyte:systemd").out().startsWith("Systemd scope"));
     }
 
     @Test
@@ -112,7 +122,84 @@ class QuobyteCommandsTest {
         assertEquals("heal " + dirName + " true", quobyte.calls.get(quobyte.calls.size() - 1));
     }
 
+    @Test
+    void aForcedHealPrintsWhatItDidStepByStep() throws Exception {
+        shell = QuobyteShell.with(quobyte, admin);
+        shell.ok("volume:connect vm1 '" + JSON + "'");
+        quobyte.state(EXPORT, MountState.STALE);
+        String dirName = FakeVolumeDriver.directory(EXPORT);
+        admin.steps = List.of(new HealStep(Action.ABORT, Outcome.DONE, "connection 52 aborted, 1 request(s) were unanswered"),
+                new HealStep(Action.UNMOUNT, Outcome.FAILED, "still mounted (exit status 32)"),
+                new HealStep(Action.LAZY_UNMOUNT, Outcome.DONE, ""),
+                new HealStep(Action.END_SCOPE, Outcome.NOT_NEEDED, "volumedriver-quobyte-x.scope is not loaded"),
+                new HealStep(Action.REMOUNT, Outcome.DONE, "connection 61"));
+        List<String> lines = shell.ok("quobyte:heal --force " + dirName).out().lines().toList();
+        assertEquals(List.of("Mount " + dirName + ": HEALTHY",
+                "aborted       : done: connection 52 aborted, 1 request(s) were unanswered",
+                "unmounted     : failed: still mounted (exit status 32)",
+                "lazy          : done",
+                "scope stopped : not needed: volumedriver-quobyte-x.scope is not loaded",
+                "remounted     : done: connection 61"), lines.subList(0, 6));
+        assertTrue(lines.get(6).contains("Mount directory"), lines.toString());
+        assertEquals("heal " + dirName + " true", quobyte.calls.get(quobyte.calls.size() - 1));
+
+        admin.failure = new ConnectionMismatchException(dirName, 52, 52);
+        assertEquals("Error [CONNECTION_MISMATCH]: mount " + dirName + " was remounted behind this driver's back (FUSE connection 52 "
+                + "recorded, its number now serves another mount); nothing was aborted or unmounted: unmount it by hand if it is not needed",
+                shell.run("quobyte:heal --force " + dirName).errorLine());
+    }
+
+    @Test
+    void withoutTheAdminTheHealGoesThroughTheDriverAndShowsTheState() throws Exception {
+        shell = QuobyteShell.with(quobyte);
+        shell.ok("volume:connect vm1 '" + JSON + "'");
+        String dirName = FakeVolumeDriver.directory(EXPORT);
+        List<String> lines = shell.ok("quobyte:heal " + dirName).out().lines().toList();
+        assertEquals("Mount " + dirName + ": HEALTHY", lines.get(0));
+        assertTrue(lines.get(1).contains("Mount directory"), lines.toString());
+    }
+
+    @Test
+    void mountsShowTheConnectionAndItsUnansweredRequests() throws Exception {
+        shell = QuobyteShell.with(quobyte, admin);
+        shell.ok("volume:connect vm1 '" + JSON + "'");
+        String table = shell.ok("quobyte:mounts").out();
+        assertTrue(table.lines().findFirst().orElseThrow().matches(".*Attachments \\| Connection \\| Waiting \\| Since.*"), table);
+        List<String> rows = shell.ok("quobyte:mounts --no-format").out().lines().toList();
+        assertEquals(1, rows.size(), rows.toString());
+        String[] cells = rows.get(0).split("\t", -1);
+        assertEquals("quobyte", cells[0]);
+        assertEquals(FakeVolumeDriver.directory(EXPORT), cells[2]);
+        assertEquals(List.of("1", "52", "3"), List.of(cells[4], cells[5], cells[6]));
+        admin.unknownWaiting = true;
+        assertEquals("-", shell.ok("quobyte:mounts --no-format").out().split("\t", -1)[6].strip());
+        assertEquals(List.of(), shell.ok("quobyte:mounts --no-format -e other/export").out().lines().toList());
+    }
+
     static final class FakeAdmin implements QuobyteAdmin {
+        final FakeVolumeDriver driver;
+        volatile List<HealStep> steps = List.of();
+        volatile VolumeDriverException failure;
+        volatile boolean unknownWaiting;
+
+        FakeAdmin(FakeVolumeDriver driver) {
+            this.driver = driver;
+        }
+
+        @Override
+        public List<QuobyteMount> mounts() {
+            return driver.mounts().stream()
+                    .map(m -> new QuobyteMount(m, OptionalLong.of(52), unknownWaiting ? OptionalLong.empty() : OptionalLong.of(3))).toList();
+        }
+
+        @Override
+        public HealReport heal(String mountDirectory, boolean force) throws VolumeDriverException {
+            if (failure != null) {
+                throw failure;
+            }
+            return new HealReport(driver.heal(mountDirectory, force), steps);
+        }
+
         @Override
         public SystemdDecision systemdDecision() {
             return new SystemdDecision(false, "auto", "systemctl is-system-running answered 'offline'");

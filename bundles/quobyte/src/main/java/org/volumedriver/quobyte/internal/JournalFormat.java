@@ -1,0 +1,143 @@
+package org.volumedriver.quobyte.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.zip.CRC32;
+
+import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.InvalidConnectionInfoException;
+
+/**
+ * The text of the attachment journal (E7): the snapshot's lines, the log's CRC'd lines, and the
+ * replay of both into entries. {@link Journal} does the files.
+ *
+ * <p>Lines: {@code M <md5> <export>} (a mount directory), {@code C <md5> <major:minor> <mount id>}
+ * (the FUSE connection of the mount made or adopted there and the kernel's unique id of that
+ * mount, 0 if unknown, D4), {@code A <md5> <volume> <instance>}
+ * (attachment present), {@code R <md5> <volume> <instance>} (attachment removed). Format 2 added
+ * {@code C}; a format-1 journal is read as well (its mounts have no recorded connection).
+ */
+final class JournalFormat {
+
+    /** The header this version writes. */
+    static final String HEADER = "volumedriver-quobyte-journal 2";
+    /** The header of journals written before connections were recorded. */
+    static final String HEADER_V1 = "volumedriver-quobyte-journal 1";
+
+    private JournalFormat() {
+    }
+
+    /**
+     * @param text a line without CRC
+     * @return the line with its CRC32 appended
+     */
+    static String withCrc(String text) {
+        CRC32 crc = new CRC32();
+        crc.update(text.getBytes(StandardCharsets.US_ASCII));
+        String hex = Long.toHexString(crc.getValue());
+        return text + " " + "00000000".substring(hex.length()) + hex;
+    }
+
+    /**
+     * @param entries the state
+     * @return the snapshot's text: header, then per directory its M, C and A lines
+     */
+    static String snapshot(Collection<Journal.Entry> entries) {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        for (Journal.Entry e : entries) {
+            sb.append("M ").append(e.hash()).append(' ').append(e.export()).append('\n');
+            if (e.connection() != null) {
+                sb.append("C ").append(e.hash()).append(' ').append(e.connection()).append(' ').append(e.mountId()).append('\n');
+            }
+            for (Attachment a : new TreeSet<>(e.attachments())) {
+                sb.append("A ").append(e.hash()).append(' ').append(a.volume()).append(' ').append(a.instance()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Replays a snapshot and a log.
+     *
+     * @param snapshot the snapshot's lines (header first)
+     * @param log the log's text
+     * @return the directories with at least one attachment
+     * @throws IOException naming the first bad line (never its content)
+     */
+    static List<Journal.Entry> replay(List<String> snapshot, String log) throws IOException {
+        if (snapshot.isEmpty() || !(HEADER.equals(snapshot.get(0)) || HEADER_V1.equals(snapshot.get(0)))) {
+            throw new IOException("the journal has no valid header");
+        }
+        State state = new State();
+        for (int i = 1; i < snapshot.size(); i++) {
+            state.apply(snapshot.get(i), "journal line " + (i + 1));
+        }
+        String[] lines = log.split("\n", -1);
+        // the element after the last '\n' is empty unless the last append was torn
+        for (int i = 0; i < lines.length - 1; i++) {
+            String line = lines[i];
+            int sp = line.lastIndexOf(' ');
+            boolean last = i == lines.length - 2;
+            if (sp <= 0 || !withCrc(line.substring(0, sp)).equals(line)) {
+                if (last) {
+                    break; // torn final append
+                }
+                throw new IOException("journal log line " + (i + 1) + " is corrupt");
+            }
+            state.apply(line.substring(0, sp), "journal log line " + (i + 1));
+        }
+        return state.entries();
+    }
+
+    /** The facts replayed so far, per mount directory. */
+    private static final class State {
+        private final Map<String, String> exports = new LinkedHashMap<>();
+        private final Map<String, Set<Attachment>> attachments = new LinkedHashMap<>();
+        private final Map<String, String> connections = new LinkedHashMap<>();
+        private final Map<String, Long> mountIds = new LinkedHashMap<>();
+
+        void apply(String line, String where) throws IOException {
+            String[] f = line.split(" ", -1);
+            try {
+                if (f.length == 3 && f[0].equals("M") && MountLayout.DIR_NAME.matcher(f[1]).matches()) {
+                    ExportSpec spec = VolumeValidator.parseExport(f[2]);
+                    if (!MountLayout.hash(spec.stripped()).equals(f[1])) {
+                        throw new IOException(where + " names a directory that does not match its export");
+                    }
+                    exports.put(f[1], spec.stripped());
+                    attachments.putIfAbsent(f[1], new TreeSet<>());
+                } else if (f.length == 4 && f[0].equals("C") && exports.containsKey(f[1])
+                        && FuseConnection.parse(f[2]).isPresent() && f[3].matches("0|[1-9][0-9]{0,18}")) {
+                    connections.put(f[1], f[2]);
+                    mountIds.put(f[1], Long.parseLong(f[3]));
+                } else if (f.length == 4 && f[0].equals("A") && exports.containsKey(f[1])) {
+                    attachments.get(f[1]).add(new Attachment(f[2], f[3]));
+                } else if (f.length == 4 && f[0].equals("R") && exports.containsKey(f[1])) {
+                    attachments.get(f[1]).remove(new Attachment(f[2], f[3]));
+                } else {
+                    throw new IOException(where + " is malformed");
+                }
+            } catch (InvalidConnectionInfoException | IllegalArgumentException e) {
+                throw new IOException(where + " has an invalid value");
+            }
+        }
+
+        List<Journal.Entry> entries() {
+            List<Journal.Entry> out = new ArrayList<>();
+            exports.forEach((hash, export) -> {
+                Set<Attachment> set = attachments.get(hash);
+                if (!set.isEmpty()) {
+                    out.add(new Journal.Entry(hash, export, set, connections.get(hash), mountIds.getOrDefault(hash, 0L)));
+                }
+            });
+            return out;
+        }
+    }
+}
