@@ -23,6 +23,12 @@ import org.volumedriver.spi.InvalidConnectionInfoException;
  * mount, 0 if unknown, D4), {@code A <md5> <volume> <instance>}
  * (attachment present), {@code R <md5> <volume> <instance>} (attachment removed). Format 2 added
  * {@code C}; a format-1 journal is read as well (its mounts have no recorded connection).
+ *
+ * <p>An {@code A}, {@code R} or {@code C} line of the log whose directory neither the snapshot
+ * nor an earlier log line names is skipped, not refused: the line was queued while a compaction
+ * read the state in which that directory had just lost its last attachment, so the snapshot left
+ * it out and the line landed in the new log, followed by the removals that emptied it. In the
+ * snapshot, written from one state, every line must name a known directory.
  */
 final class JournalFormat {
 
@@ -77,7 +83,7 @@ final class JournalFormat {
         }
         State state = new State();
         for (int i = 1; i < snapshot.size(); i++) {
-            state.apply(snapshot.get(i), "journal line " + (i + 1));
+            state.apply(snapshot.get(i), "journal line " + (i + 1), false);
         }
         String[] lines = log.split("\n", -1);
         // the element after the last '\n' is empty unless the last append was torn
@@ -91,7 +97,7 @@ final class JournalFormat {
                 }
                 throw new IOException("journal log line " + (i + 1) + " is corrupt");
             }
-            state.apply(line.substring(0, sp), "journal log line " + (i + 1));
+            state.apply(line.substring(0, sp), "journal log line " + (i + 1), true);
         }
         return state.entries();
     }
@@ -103,9 +109,18 @@ final class JournalFormat {
         private final Map<String, String> connections = new LinkedHashMap<>();
         private final Map<String, Long> mountIds = new LinkedHashMap<>();
 
-        void apply(String line, String where) throws IOException {
+        /**
+         * @param line a fact
+         * @param where the line, for the error message
+         * @param fromLog whether it is a log line: then one naming a directory nothing named yet is skipped
+         */
+        void apply(String line, String where, boolean fromLog) throws IOException {
             String[] f = line.split(" ", -1);
             try {
+                if (fromLog && f.length == 4 && !exports.containsKey(f[1]) && MountLayout.DIR_NAME.matcher(f[1]).matches()
+                        && isWellFormedFact(f)) {
+                    return; // queued across a compaction for a directory that had emptied out: see the class comment
+                }
                 if (f.length == 3 && f[0].equals("M") && MountLayout.DIR_NAME.matcher(f[1]).matches()) {
                     ExportSpec spec = VolumeValidator.parseExport(f[2]);
                     if (!MountLayout.hash(spec.stripped()).equals(f[1])) {
@@ -127,6 +142,14 @@ final class JournalFormat {
             } catch (InvalidConnectionInfoException | IllegalArgumentException e) {
                 throw new IOException(where + " has an invalid value");
             }
+        }
+
+        private static boolean isWellFormedFact(String[] f) {
+            if (f[0].equals("A") || f[0].equals("R")) {
+                new Attachment(f[2], f[3]); // refuses what no attachment can be
+                return true;
+            }
+            return f[0].equals("C") && FuseConnection.parse(f[2]).isPresent() && f[3].matches("0|[1-9][0-9]{0,18}");
         }
 
         List<Journal.Entry> entries() {

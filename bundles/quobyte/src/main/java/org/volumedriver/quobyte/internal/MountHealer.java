@@ -13,8 +13,8 @@ import org.volumedriver.spi.VolumeDriverException;
 /**
  * An administrator's heal of one mount directory (E4): a healthy mount is left alone; a stale one
  * is cut loose (its hung client's connection aborted, D5; unmounted; its scope ended) and mounted
- * afresh while attachments remain; a mount in use only with {@code force}. The caller holds the
- * directory's lease.
+ * afresh while attachments remain; a mount in use (by attachments, or by a hypervisor guest as the
+ * unmount guard reports, F6) only with {@code force}. The caller holds the directory's lease.
  */
 final class MountHealer {
 
@@ -23,11 +23,13 @@ final class MountHealer {
     private final MountLifecycle lifecycle;
     private final MountLayout layout;
     private final Counters counters;
+    private final UnmountGuard guard;
 
-    MountHealer(MountLifecycle lifecycle, MountLayout layout, Counters counters) {
+    MountHealer(MountLifecycle lifecycle, MountLayout layout, Counters counters, UnmountGuard guard) {
         this.lifecycle = lifecycle;
         this.layout = layout;
         this.counters = counters;
+        this.guard = guard;
     }
 
     /**
@@ -59,6 +61,9 @@ final class MountHealer {
         }
         if (rec.hasAttachments() && !force) {
             throw new StaleMountInUseException(rec.dir.toString(), rec.attachments().size());
+        }
+        if (!force) {
+            guard.refuseIfUsed(rec); // F6: no unmount under a running guest unless forced
         }
         if (rec.hasAttachments()) {
             LOG.warn("forced heal of {} with {} attachment(s) in use", rec.dir, rec.attachments().size());

@@ -128,24 +128,28 @@ final class MountLifecycle {
     }
 
     /**
-     * Makes sure a healthy Quobyte mount is at the record's directory (E3, E4).
+     * Makes sure a healthy Quobyte mount is at the record's directory (E3, E4). When the mount on
+     * top of the directory is still the one this driver made or adopted there, the mount table is
+     * not read: see {@link #isStillTheRecordedMount(MountRecord)}.
      *
      * @return whether this call mounted it
      */
     boolean ensureMounted(MountRecord rec) throws VolumeDriverException {
-        Optional<MountEntry> m = visible(rec.dir);
-        if (m.isEmpty()) {
-            mountFresh(rec);
-            return true;
-        }
-        if (!isOurs(m.get())) {
-            throw new UnsafePathException(rec.dir.toString(), "another file system type is mounted there");
+        MountEntry found = null; // the table is read only when the recorded mount's id cannot vouch for it
+        if (!isStillTheRecordedMount(rec)) {
+            found = quobyteMountAt(rec);
+            if (found == null) {
+                mountFresh(rec);
+                return true;
+            }
         }
         ProbeResult p = probe(rec);
         if (p.isHealthy()) {
             rec.healthy();
-            // a mount made before we knew about it (another agent, or before a crash)
-            records.adopt(rec, m.get(), () -> mounter.mountIdAt(rec.dir));
+            if (found != null) {
+                // a mount made before we knew about it (another agent, or before a crash)
+                records.adopt(rec, found, () -> mounter.mountIdAt(rec.dir));
+            }
             return false; // E3: nothing runs
         }
         if (p.verdict() == ProbeResult.Verdict.ERROR) {
@@ -154,12 +158,49 @@ final class MountLifecycle {
         if (rec.hasAttachments()) {
             throw new StaleMountInUseException(rec.dir.toString(), rec.attachments().size());
         }
+        if (found == null) {
+            // the heal acts on what the table shows now
+            found = quobyteMountAt(rec);
+            if (found == null) {
+                mountFresh(rec);
+                return true;
+            }
+        }
         LOG.warn("mount {} is stale ({}) and unused: healing it", rec.dir, p.detail());
         HealSteps steps = new HealSteps(rec.dir, counters);
-        unmountForHeal(rec, m.get(), p.timedOut(), p.detail(), steps);
+        unmountForHeal(rec, found, p.timedOut(), p.detail(), steps);
         mountFresh(rec, steps);
         counters.increment("heals");
         return true;
+    }
+
+    /**
+     * Whether the mount on top of the record's directory is the very mount this driver made or
+     * adopted there, which the mount table showed as a Quobyte client mount then (D1): the
+     * kernel's unique mount id (Linux 6.8+) is never given to another mount while the host runs,
+     * so an equal id says all a fresh read of the table would. The id is asked without a request
+     * to the FUSE server; a mount stacked on top, an unmount behind our back or a kernel without
+     * unique ids answers false, and the table decides as before.
+     */
+    private boolean isStillTheRecordedMount(MountRecord rec) {
+        long recorded = rec.mountId();
+        if (!rec.counted || recorded == 0) {
+            return false;
+        }
+        OptionalLong now = mounter.mountIdAt(rec.dir);
+        return now.isPresent() && now.getAsLong() == recorded;
+    }
+
+    /**
+     * @return the Quobyte mount the table shows on top of the record's directory, null if nothing is mounted there
+     * @throws UnsafePathException if another file system is
+     */
+    private MountEntry quobyteMountAt(MountRecord rec) throws VolumeDriverException {
+        Optional<MountEntry> m = visible(rec.dir);
+        if (m.isPresent() && !isOurs(m.get())) {
+            throw new UnsafePathException(rec.dir.toString(), "another file system type is mounted there");
+        }
+        return m.orElse(null);
     }
 
     /** Mounts the record's export on its directory, proves the mount healthy, or undoes everything (C3, E5, E8). */

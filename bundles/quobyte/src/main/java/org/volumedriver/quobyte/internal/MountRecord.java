@@ -33,6 +33,8 @@ final class MountRecord {
     private volatile long mountId;
     // set when the connection changed and the journal has not been told yet
     private volatile boolean connectionUnjournaled;
+    // why the mount stays without attachments (a guest uses it, or the guests could not be asked), "" if it does not
+    private volatile String keptBecause = "";
 
     MountRecord(Path dir) {
         this.dir = dir;
@@ -119,7 +121,18 @@ final class MountRecord {
 
     /** @param why why nothing is mounted, or empty */
     void notMounted(String why) {
+        keptBecause = "";
         state(MountState.NOT_MOUNTED, why);
+    }
+
+    /** @return why the unmount guard keeps this mount, "" if it does not (F6) */
+    String keptBecause() {
+        return keptBecause;
+    }
+
+    /** @param why why the unmount guard keeps this mount, "" once it no longer does (F6) */
+    void keptBecause(String why) {
+        keptBecause = why == null ? "" : why;
     }
 
     private void state(MountState s, String why) {
@@ -130,9 +143,11 @@ final class MountRecord {
         detail = why == null ? "" : why;
     }
 
-    /** @return the record as administrators see it, export redacted */
+    /** @return the record as administrators see it, export redacted; a mount kept for a guest says so */
     MountStatus status() {
+        String kept = hasAttachments() ? "" : keptBecause;
+        String shown = kept.isEmpty() ? detail : detail.isEmpty() ? "kept: " + kept : detail + "; kept: " + kept;
         return new MountStatus(QuobyteAdmin.DRIVER_TYPE, export == null ? "" : Redactor.redactText(export),
-                dir.toString(), state, attachments, since, detail);
+                dir.toString(), state, attachments, since, shown);
     }
 }

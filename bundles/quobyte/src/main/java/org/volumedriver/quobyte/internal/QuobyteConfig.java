@@ -105,10 +105,13 @@ public @interface QuobyteConfig {
     String journal_path() default "";
 
     /** @return whether every journal append is fsynced */
-    @AttributeDefinition(name = "Sync journal appends", description = "fsync each group of journal appends. Off: appends reach the page "
-            + "cache only, which survives a restart of Karaf or an update of the bundle but not a crash of the host (after which no "
-            + "mount survives either). Snapshots are always fsynced and renamed atomically.")
-    boolean journal_sync() default true;
+    @AttributeDefinition(name = "Sync journal appends", description = "fsync each group of journal appends before a connect "
+            + "returns. Off (the default): appends reach the page cache, which survives a restart of Karaf or an update of the "
+            + "bundle; only a crash of the host can lose the last ones, and after that neither the mounts nor the guests survive "
+            + "and the next start reconciles the attachments with libvirt's domains, the truth the journal only caches. "
+            + "On: each connect also waits for an fsync of the log (0.2 ms to several ms, depending on the disk). Snapshots are "
+            + "always fsynced and renamed atomically.")
+    boolean journal_sync() default false;
 
     /** @return the mode of created mount directories */
     @AttributeDefinition(name = "Directory mode", description = "Octal mode of mount directories; never group- or world-writable.")

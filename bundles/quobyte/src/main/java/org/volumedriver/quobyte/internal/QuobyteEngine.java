@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,21 +17,24 @@ import org.volumedriver.quobyte.QuobyteMount;
 import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.quobyte.ValidatedVolume;
 import org.volumedriver.spi.Attachment;
-import org.volumedriver.spi.CommandTimedOutException;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.DiskSpec;
+import org.volumedriver.spi.GuestUsage;
 import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.Redactor;
 import org.volumedriver.spi.UnsafePathException;
 import org.volumedriver.spi.VolumeDriverException;
+import org.volumedriver.spi.VolumeLocation;
 
 /**
  * The Quobyte driver's connect, disconnect and heal, independent of OSGi. It validates the request,
  * takes the mount directory's lease, and drives the mount's lifecycle and the attachment journal;
  * the state lives in {@link MountRecords}, the locks in {@link DirectoryLocks}, the commands behind
  * a {@link Mounter} and a {@link FuseControl}, heals in {@link MountHealer}, the periodic pass in
- * {@link Watchdog}.
+ * {@link Watchdog}, disconnects in {@link Disconnection}; what guests show is judged by
+ * {@link VolumeOwnership} and taken on by {@link Adoption}, and every unmount nobody forced asks
+ * the {@link UnmountGuard} first.
  */
 public final class QuobyteEngine implements AutoCloseable {
 
@@ -50,6 +54,10 @@ public final class QuobyteEngine implements AutoCloseable {
     private final Watchdog watchdog;
     private final MountListing listing;
     private final MountHealer healer;
+    private final UnmountGuard guard;
+    private final Disconnection disconnection;
+    private final VolumeOwnership ownership;
+    private final Adoption adoption;
 
     /**
      * The production wiring: {@code mount.quobyte}, {@code umount} and the FUSE control commands
@@ -93,9 +101,13 @@ public final class QuobyteEngine implements AutoCloseable {
                 settings.operationQueueTimeout, counters);
         this.lifecycle = new MountLifecycle(settings, layout, mounter, probe, systemd, records, locks, counters,
                 new ConnectionAborter(settings.healAbort, fuse));
-        this.watchdog = new Watchdog(records, locks, lifecycle, layout, counters, fuse);
+        this.guard = new UnmountGuard(counters);
+        this.watchdog = new Watchdog(records, locks, lifecycle, layout, counters, fuse, guard);
         this.listing = new MountListing(records, locks, lifecycle, fuse);
-        this.healer = new MountHealer(lifecycle, layout, counters);
+        this.healer = new MountHealer(lifecycle, layout, counters, guard);
+        this.disconnection = new Disconnection(settings, records, locks, lifecycle, journal, counters, guard);
+        this.ownership = new VolumeOwnership(settings, layout, lifecycle, probe, new BoundedLstat());
+        this.adoption = new Adoption(settings, layout, records, locks, lifecycle, ownership, journal, counters);
     }
 
     /**
@@ -203,8 +215,13 @@ public final class QuobyteEngine implements AutoCloseable {
                         }
                         throw e;
                     }
+                    boolean first = !rec.hasAttachments();
                     if (rec.add(attachment)) {
-                        List<Journal.Op> ops = new ArrayList<>(List.of(Journal.Op.mount(rec.hash, rec.export())));
+                        List<Journal.Op> ops = new ArrayList<>(3);
+                        if (first) {
+                            // the journal knows a directory's export while it has attachments: told with the first
+                            ops.add(Journal.Op.mount(rec.hash, rec.export()));
+                        }
                         Optional.ofNullable(rec.takeConnectionChange()).ifPresent(ops::add);
                         ops.add(Journal.Op.add(rec.hash, attachment));
                         ticket = journal.enqueue(ops);
@@ -256,7 +273,7 @@ public final class QuobyteEngine implements AutoCloseable {
     }
 
     /**
-     * Disconnects an attachment; the last one unmounts (E2, E6).
+     * Disconnects an attachment; the last one unmounts unless a guest still uses the mount (E2, E6, F6).
      *
      * @param info connection info
      * @param attachment the attachment
@@ -268,88 +285,69 @@ public final class QuobyteEngine implements AutoCloseable {
         try {
             VolumeTarget t = resolve(info);
             t.checkAttachment(attachment);
-            try (DirectoryLocks.Lease lease = locks.lock(t.dir())) {
-                MountRecord rec = records.find(t.dir());
-                if (rec == null || !rec.attachments().contains(attachment)) {
-                    if (rec != null && !rec.hasAttachments() && rec.counted) {
-                        return retryIdleUnmount(rec);
-                    }
-                    return DisconnectOutcome.NOT_ATTACHED;
-                }
-                if (rec.attachments().size() > 1) {
-                    rec.remove(attachment);
-                    journalRemoval(rec, attachment);
-                    return DisconnectOutcome.STILL_IN_USE;
-                }
-                // the last attachment: take an operation slot before changing anything
-                DirectoryLocks.Permit permit = locks.acquireOperation();
-                try {
-                    rec.remove(attachment);
-                    journalRemoval(rec, attachment);
-                    return unmountLast(rec);
-                } finally {
-                    permit.release();
-                }
-            }
+            return disconnection.disconnect(t.dir(), attachment);
         } catch (VolumeDriverException e) {
             counters.increment("failures." + e.code());
             throw e;
         }
     }
 
-    /** Unmounts the mount whose last attachment just left; a refusal leaves it BUSY (E6). */
-    private DisconnectOutcome unmountLast(MountRecord rec) throws VolumeDriverException {
-        Optional<MountEntry> m = lifecycle.visible(rec.dir);
-        if (m.isEmpty()) {
-            lifecycle.mountAlreadyGone(rec);
-            return DisconnectOutcome.UNMOUNTED;
-        }
-        if (!lifecycle.isOurs(m.get())) {
-            records.forgetIfIdle(rec);
-            throw new UnsafePathException(rec.dir.toString(), "another file system type is mounted there; it was left alone");
-        }
-        Mounter.Outcome r = lifecycle.unmountOnce(rec.dir);
-        if (lifecycle.visible(rec.dir).isEmpty()) {
-            lifecycle.unmounted(rec);
-            return DisconnectOutcome.UNMOUNTED;
-        }
-        if (r.timedOut()) {
-            rec.stale("unmount timed out");
-            throw new CommandTimedOutException(settings.umountCommand, settings.umountTimeout);
-        }
-        rec.busy("unmount refused (exit status " + r.exitStatus() + "); still mounted");
-        counters.increment("unmount.busy");
-        LOG.warn("unmount of {} refused with exit status {}: it stays mounted (busy)", rec.dir, r.exitStatus());
-        return DisconnectOutcome.BUSY;
+    // ---------------------------------------------------------------- the hypervisor's view (F5, F6)
+
+    /**
+     * @param usage where the hypervisor's guest-usage service is read at each unmount; answers
+     *        {@code null} while there is none (then every unmount goes ahead)
+     */
+    void guestUsage(Supplier<GuestUsage> usage) {
+        guard.source(usage);
     }
 
     /**
-     * A repeated disconnect whose attachment is already gone, on a mount still counted as mounted
-     * without attachments: an earlier disconnect removed the last attachment and then failed
-     * (mount table unreadable, executor saturated, umount not started, timeout). Finish its unmount
-     * now; anything in the way is left to the watchdog, and the attachment is not attached either way.
+     * @param source an absolute, lexically normalized disk source of a guest
+     * @return where the volume file is, if the path is below the mount base
+     * @throws VolumeDriverException if it is below the base but refused
      */
-    private DisconnectOutcome retryIdleUnmount(MountRecord rec) {
-        try {
-            Optional<MountEntry> m = lifecycle.visible(rec.dir);
-            if (m.isEmpty()) {
-                lifecycle.mountAlreadyGone(rec);
-            } else if (lifecycle.isOurs(m.get()) && lifecycle.probe(rec).isHealthy() && lifecycle.unmountIdle(rec)) {
-                return DisconnectOutcome.UNMOUNTED;
-            }
-        } catch (VolumeDriverException e) {
-            LOG.warn("the idle mount {} could not be unmounted yet ({}); the watchdog retries", rec.dir, e.code());
-        }
-        return DisconnectOutcome.NOT_ATTACHED;
+    public Optional<VolumeLocation> ownerOf(Path source) throws VolumeDriverException {
+        return ownership.ownerOf(source);
     }
 
-    /** A removal that cannot be journaled is logged: the attachment is gone either way, and a restart reconciles. */
-    private void journalRemoval(MountRecord rec, Attachment attachment) {
+    /**
+     * Records and journals an attachment a guest shows, as a connect would.
+     *
+     * @param where the volume file
+     * @param attachment the attachment
+     * @return whether it was recorded now
+     * @throws VolumeDriverException the typed refusal; nothing was recorded
+     */
+    public boolean adopt(VolumeLocation where, Attachment attachment) throws VolumeDriverException {
         try {
-            journal.append(List.of(Journal.Op.remove(rec.hash, attachment)));
-        } catch (IOException e) {
-            counters.increment("journal.failures");
-            LOG.error("the attachment journal could not be written ({})", e.getClass().getSimpleName());
+            long ticket = adoption.adopt(where, attachment);
+            if (ticket < 0) {
+                return false;
+            }
+            awaitJournal(ticket, where.directory(), attachment, false);
+            return true;
+        } catch (VolumeDriverException e) {
+            counters.increment("failures." + e.code());
+            throw e;
+        }
+    }
+
+    /**
+     * A disconnect by location, for an attachment no guest uses.
+     *
+     * @param where the mount directory and the volume
+     * @param attachment the attachment
+     * @return the outcome
+     * @throws VolumeDriverException the typed failure
+     */
+    public DisconnectOutcome release(VolumeLocation where, Attachment attachment) throws VolumeDriverException {
+        counters.increment("releases");
+        try {
+            return disconnection.disconnect(adoption.releasable(where, attachment), attachment);
+        } catch (VolumeDriverException e) {
+            counters.increment("failures." + e.code());
+            throw e;
         }
     }
 

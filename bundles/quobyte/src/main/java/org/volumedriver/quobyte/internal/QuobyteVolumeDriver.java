@@ -1,12 +1,15 @@
 package org.volumedriver.quobyte.internal;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.osgi.service.component.annotations.Activate;
@@ -15,6 +18,9 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,14 +34,20 @@ import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.DiskSpec;
+import org.volumedriver.spi.GuestUsage;
 import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.VolumeDriver;
 import org.volumedriver.spi.VolumeDriverException;
+import org.volumedriver.spi.VolumeLocation;
 
 /**
  * The Quobyte {@link VolumeDriver} as a Declarative Services component. A configuration change is
  * checked completely first; a bad one is refused with a log line and the running configuration
  * stays. A good one replaces the engine, which recovers the attachments from the journal.
+ *
+ * <p>The hypervisor's {@link GuestUsage} is an optional, dynamic reference: while it is there,
+ * every unmount nobody forced first asks it which guests use the mount (F6); without it (no
+ * libvirt bundle) mounts are unmounted as before.
  */
 @Component(service = VolumeDriver.class, configurationPid = QuobyteConfig.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, property = VolumeDriver.TYPE_PROPERTY + "=" + QuobyteAdmin.DRIVER_TYPE)
@@ -46,6 +58,7 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
 
     private final CommandExecutor executor;
     private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
+    private final AtomicReference<GuestUsage> guestUsage = new AtomicReference<>();
     private volatile Running running;
 
     private record Running(QuobyteEngine engine, HealthProbe probe, ScheduledExecutorService watchdog) {
@@ -74,6 +87,7 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
         LOG.info("systemd scopes {}: {}", decision.useScope() ? "used" : "not used", decision.reason());
         StatxProbe probe = new StatxProbe();
         QuobyteEngine engine = new QuobyteEngine(settings, executor, new MountTable.Proc(), probe, decision, MountLayout.currentUid());
+        engine.guestUsage(guestUsage::get);
         try {
             engine.start();
         } catch (VolumeDriverException | RuntimeException e) {
@@ -176,6 +190,29 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
         return running.engine();
     }
 
+    /**
+     * The hypervisor's answer to "which guests use this mount?" came (or a better ranked one replaced it).
+     *
+     * @param usage the service
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindGuestUsage")
+    public void bindGuestUsage(GuestUsage usage) {
+        guestUsage.set(usage);
+        LOG.info("unmounts ask the hypervisor first which guests use a mount");
+    }
+
+    /**
+     * The service went away: unless another one replaced it, unmounts go ahead as without a hypervisor.
+     *
+     * @param usage the service that went away
+     */
+    public void unbindGuestUsage(GuestUsage usage) {
+        if (guestUsage.compareAndSet(usage, null)) {
+            LOG.info("no hypervisor guest-usage service any more: unmounts no longer ask which guests use a mount");
+        }
+    }
+
     @Override
     public String type() {
         return QuobyteAdmin.DRIVER_TYPE;
@@ -246,6 +283,36 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
         swap.readLock().lock();
         try {
             return engine().heal(mountDirectory, force);
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Optional<VolumeLocation> ownerOf(Path source) throws VolumeDriverException {
+        swap.readLock().lock();
+        try {
+            return engine().ownerOf(source);
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    @Override
+    public boolean adopt(VolumeLocation where, Attachment attachment) throws VolumeDriverException {
+        swap.readLock().lock();
+        try {
+            return engine().adopt(where, attachment);
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    @Override
+    public DisconnectOutcome release(VolumeLocation where, Attachment attachment) throws VolumeDriverException {
+        swap.readLock().lock();
+        try {
+            return engine().release(where, attachment);
         } finally {
             swap.readLock().unlock();
         }

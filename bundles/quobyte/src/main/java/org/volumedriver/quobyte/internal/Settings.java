@@ -169,7 +169,7 @@ public final class Settings {
         private String journal = "";
         private String directoryMode = "0750";
         private String directoryGroup = "";
-        private boolean journalSync = true;
+        private boolean journalSync;
 
         private Builder() {
         }

@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 
 /**
@@ -47,15 +46,20 @@ public final class StatxProbe implements HealthProbe {
     private static final int STATX_MNT_ID_UNIQUE = 0x4000;
     private static final int STX_MNT_ID_OFFSET = 0x90;
 
-    /** The libc binding. */
-    interface CLib extends Library {
-        int statx(int dirfd, String path, int flags, int mask, byte[] buffer) throws LastErrorException;
+    /** The libc binding, mapped directly: JNA's shortest call path, since every connect makes two of these calls. */
+    private static final class LibC {
+        static {
+            Native.register(LibC.class, "c");
+        }
+
+        private LibC() {
+        }
+
+        static native int statx(int dirfd, String path, int flags, int mask, byte[] buffer) throws LastErrorException;
     }
 
     /** The default cap on probe workers (blocked ones included). */
     public static final int DEFAULT_MAX_WORKERS = 64;
-
-    private static volatile CLib libc;
 
     private final ThreadPoolExecutor workers;
     private final int maxWorkers;
@@ -91,19 +95,6 @@ public final class StatxProbe implements HealthProbe {
         });
     }
 
-    private static CLib libc() {
-        CLib l = libc;
-        if (l == null) {
-            synchronized (StatxProbe.class) {
-                if (libc == null) {
-                    libc = Native.load("c", CLib.class);
-                }
-                l = libc;
-            }
-        }
-        return l;
-    }
-
     /**
      * One synchronous statx, on the calling thread.
      *
@@ -113,7 +104,7 @@ public final class StatxProbe implements HealthProbe {
     public static ProbeResult statNow(Path path) {
         byte[] buf = new byte[256];
         try {
-            libc().statx(AT_FDCWD, path.toString(), AT_SYMLINK_NOFOLLOW | AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, buf);
+            LibC.statx(AT_FDCWD, path.toString(), AT_SYMLINK_NOFOLLOW | AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, buf);
         } catch (LastErrorException e) {
             return ProbeResult.ofErrno(e.getErrorCode());
         }
@@ -133,7 +124,7 @@ public final class StatxProbe implements HealthProbe {
     public static OptionalLong uniqueMountId(Path path) {
         byte[] buf = new byte[256];
         try {
-            libc().statx(AT_FDCWD, path.toString(), AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID_UNIQUE, buf);
+            LibC.statx(AT_FDCWD, path.toString(), AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID_UNIQUE, buf);
         } catch (LastErrorException e) {
             return OptionalLong.empty();
         }

@@ -16,9 +16,10 @@ import org.volumedriver.spi.VolumeDriverException;
  * heals idle stale mounts (aborting a hung client's connection first, D5), reports stale mounts in
  * use, reports a client whose FUSE requests stay unanswered across two scans as hung without
  * waiting for a probe (D6), and unmounts healthy mounts left without attachments (including BUSY
- * retries; only with a free operation permit). A directory whose lock is held is skipped this
- * round; a directory remounted behind the driver's back (another connection than the recorded
- * one) is left alone.
+ * retries; only with a free operation permit). Neither unmount happens while a hypervisor guest
+ * uses a file of the mount, or the guests cannot be asked (F6). A directory whose lock is held is
+ * skipped this round; a directory remounted behind the driver's back (another connection than
+ * the recorded one) is left alone.
  *
  * <p>A Quobyte mount under the base that this driver has no record of may belong to another agent
  * on the host (same layout as Nova, Cinder and os-brick): it is counted and left alone.
@@ -34,11 +35,13 @@ final class Watchdog {
     private final Counters counters;
     private final FuseControl fuse;
     private final HangWatch hangs;
+    private final UnmountGuard guard;
     private volatile boolean controlWarned;
 
     Watchdog(MountRecords records, DirectoryLocks locks, MountLifecycle lifecycle, MountLayout layout, Counters counters,
-            FuseControl fuse) {
+            FuseControl fuse, UnmountGuard guard) {
         this.records = records;
+        this.guard = guard;
         this.locks = locks;
         this.lifecycle = lifecycle;
         this.layout = layout;
@@ -139,8 +142,10 @@ final class Watchdog {
             if (!rec.hasAttachments()) {
                 // idle (we hold its lock and nothing is attached): garbage, whether a refused (BUSY)
                 // unmount, a disconnect that failed after removing the last attachment, or a
-                // connect whose journal write failed
-                if (lifecycle.unmountIdle(rec)) {
+                // connect whose journal write failed; unless a guest uses it (F6): then it stays until none does
+                if (guard.keeps(rec, "the watchdog's unmount of an idle mount")) {
+                    counters.increment("watchdog.kept.by.guest");
+                } else if (lifecycle.unmountIdle(rec)) {
                     counters.increment("watchdog.idle.unmounts");
                 } else {
                     LOG.info("watchdog: idle mount {} is still mounted ({}); retried next round", rec.dir, rec.state());
@@ -154,6 +159,10 @@ final class Watchdog {
             counters.increment("watchdog.stale.in.use");
             LOG.warn("watchdog: {} is stale ({}) and used by {} attachment(s); an administrator can force a heal",
                     rec.dir, p.detail(), rec.attachments().size());
+            return;
+        }
+        if (guard.keeps(rec, "the watchdog's heal of an idle stale mount")) {
+            counters.increment("watchdog.kept.by.guest");
             return;
         }
         LOG.warn("watchdog: healing idle stale mount {} ({})", rec.dir, p.detail());

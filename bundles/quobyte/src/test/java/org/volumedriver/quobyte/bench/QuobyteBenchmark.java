@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,10 +37,12 @@ import org.volumedriver.exec.internal.ExecutorSettings;
 import org.volumedriver.exec.internal.ProcessCommandExecutor;
 import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.quobyte.internal.HealthProbe;
+import org.volumedriver.quobyte.internal.Journal;
 import org.volumedriver.quobyte.internal.MountEntry;
 import org.volumedriver.quobyte.internal.MountInfoParser;
 import org.volumedriver.quobyte.internal.MountTable;
 import org.volumedriver.quobyte.internal.ProbeResult;
+import org.volumedriver.quobyte.internal.Qcow2Inspector;
 import org.volumedriver.quobyte.internal.QuobyteEngine;
 import org.volumedriver.quobyte.internal.Settings;
 import org.volumedriver.quobyte.internal.StatxProbe;
@@ -51,7 +56,8 @@ import org.volumedriver.testsupport.ShippedExecutor;
  *
  * <ul>
  * <li>hot path: connect of a new attachment to a mounted healthy export (real stand-in mount,
- * real mount table, real probe, real journal): median latency, no process started;</li>
+ * real mount table, real probe, real journal, the default configuration): median and p99, no process
+ * started; and its profile, each step timed alone;</li>
  * <li>attach storm: 16 threads sharing 1000 connects (-Dbench.storm.connects) over 50 exports, the mount helper sleeping 100 ms,
  * per-directory locks with 8 concurrent mount operations versus one global lock;</li>
  * <li>mountinfo parsing at 1,000 / 10,000 / 100,000 entries.</li>
@@ -81,6 +87,27 @@ class QuobyteBenchmark {
         Path out = Path.of("target", "quobyte-benchmarks.txt");
         Files.createDirectories(out.getParent());
         Files.writeString(out, java.time.Instant.now() + " " + line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /**
+     * The configuration a new user gets (the defaults) with the benchmark's mount base and without the
+     * watchdog's pass; {@code -Dbench.journal.sync=true|false} overrides the journal's default.
+     */
+    static Settings.Builder configuration(Path mountBase) {
+        Settings.Builder b = Settings.builder().mountBase(mountBase.toString()).watchdogEnabled(false);
+        String sync = System.getProperty("bench.journal.sync");
+        if (sync != null) {
+            b.journalSync(Boolean.parseBoolean(sync));
+        }
+        return b;
+    }
+
+    static String journalSync(Settings settings) {
+        return settings.describe().get("journal.sync");
+    }
+
+    static String journalSync(QuobyteEngine engine) {
+        return journalSync(engine.settings());
     }
 
     static ConnectionInfo info(String export) throws Exception {
@@ -125,33 +152,110 @@ class QuobyteBenchmark {
 
     // ------------------------------------------------------------------ hot path
 
+    /**
+     * The hot connect: a new attachment to a mounted, healthy export, in the configuration a new user
+     * gets. {@code -Dbench.hot.warmup} untimed connects first (default 3000: the JIT compiles the path
+     * meanwhile, as in a driver that has been running), then {@code -Dbench.hot.calls} timed ones
+     * (default 2500).
+     */
     @Test
     void hotPathConnectToAMountedHealthyExport() throws Exception {
         assumeTrue(real(), "needs VOLUMEDRIVER_REAL_TESTS=required");
         Path bin = standin(tmp.resolve("bin"), 0);
         String export = "10.0.0.1/hot";
         volumeIn(bin, export);
+        int warmup = Integer.getInteger("bench.hot.warmup", 3000);
+        int n = Integer.getInteger("bench.hot.calls", 2500);
         try (ProcessCommandExecutor executor = realExecutor(bin); StatxProbe probe = new StatxProbe(8)) {
-            QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(tmp.resolve("mnt").toString()).watchdogEnabled(false)
-                    .journalSync(!Boolean.getBoolean("bench.nosync")).build(), executor, new MountTable.Proc(), probe, NO_SYSTEMD, 0);
+            QuobyteEngine engine = new QuobyteEngine(configuration(tmp.resolve("mnt")).build(), executor, new MountTable.Proc(), probe,
+                    NO_SYSTEMD, 0);
             engine.start();
             ConnectionInfo info = info(export);
-            engine.connect(info, new Attachment(VOLUME, "warm"));
+            engine.connect(info, new Attachment(VOLUME, "first"));
             long runsBefore = executor.statistics().values().stream().mapToLong(CommandStatistics::runs).sum();
-            int n = 3000;
+            for (int i = 0; i < warmup; i++) {
+                engine.connect(info, new Attachment(VOLUME, "warm" + i));
+            }
             long[] nanos = new long[n];
             for (int i = 0; i < n; i++) {
+                Attachment attachment = new Attachment(VOLUME, "vm" + i);
                 long t0 = System.nanoTime();
-                engine.connect(info, new Attachment(VOLUME, "vm" + i));
+                engine.connect(info, attachment);
                 nanos[i] = System.nanoTime() - t0;
             }
             long runsAfter = executor.statistics().values().stream().mapToLong(CommandStatistics::runs).sum();
             assertEquals(runsBefore, runsAfter, "the hot path starts no process");
-            long[] measured = Arrays.copyOfRange(nanos, 500, n); // after warm-up
-            Arrays.sort(measured);
-            report(String.format("hot path connect (real stand-in mount, %d attachments, journal.sync=" + !Boolean.getBoolean("bench.nosync") + "): median %.1f us, p90 %.1f us, p99 %.1f us, processes started %d",
-                    measured.length, percentile(measured, 0.5) / 1e3, percentile(measured, 0.9) / 1e3, percentile(measured, 0.99) / 1e3,
-                    runsAfter - runsBefore));
+            Arrays.sort(nanos);
+            report(String.format("hot path connect (real stand-in mount, %d timed after %d untimed, journal.sync=%s): median %.1f us, "
+                    + "p90 %.1f us, p99 %.1f us, processes started %d, probe workers %d", n, warmup, journalSync(engine),
+                    percentile(nanos, 0.5) / 1e3, percentile(nanos, 0.9) / 1e3, percentile(nanos, 0.99) / 1e3, runsAfter - runsBefore,
+                    probe.workerCount()));
+            engine.close();
+        } finally {
+            unmountAllUnder(tmp);
+        }
+    }
+
+    /** One step of the hot path, timed alone: median and p99 in microseconds. */
+    interface Step {
+        void run(int i) throws Exception;
+    }
+
+    static String time(String name, int n, Step step) throws Exception {
+        for (int i = 0; i < n / 5; i++) {
+            step.run(i);
+        }
+        long[] nanos = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            step.run(i);
+            nanos[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(nanos);
+        return String.format("%s %.1f / %.1f", name, percentile(nanos, 0.5) / 1e3, percentile(nanos, 0.99) / 1e3);
+    }
+
+    /**
+     * Where the hot connect's time goes on a real stand-in mount: each step it takes, timed alone
+     * (median / p99 in us), next to the whole connect.
+     */
+    @Test
+    void hotPathProfile() throws Exception {
+        assumeTrue(real(), "needs VOLUMEDRIVER_REAL_TESTS=required");
+        Path bin = standin(tmp.resolve("bin"), 0);
+        String export = "10.0.0.1/hot";
+        volumeIn(bin, export);
+        int n = Integer.getInteger("bench.profile.calls", 3000);
+        List<String> steps = new ArrayList<>();
+        try (ProcessCommandExecutor executor = realExecutor(bin); StatxProbe probe = new StatxProbe(8)) {
+            QuobyteEngine engine = new QuobyteEngine(configuration(tmp.resolve("mnt")).build(), executor, new MountTable.Proc(), probe,
+                    NO_SYSTEMD, 0);
+            engine.start();
+            ConnectionInfo info = info(export);
+            engine.connect(info, new Attachment(VOLUME, "warm"));
+            Path dir = Path.of(engine.validate(info).mountDirectory());
+            Path file = dir.resolve(VOLUME);
+            MountTable table = new MountTable.Proc();
+            Pattern names = Pattern.compile(Settings.DEFAULT_NAME_PATTERN);
+            steps.add(time("validate", n, i -> engine.validate(info)));
+            steps.add(time("mount-table", n, i -> MountTable.visibleAt(table.read(), dir.toString()).orElseThrow()));
+            steps.add(time("mount-id", n, i -> StatxProbe.uniqueMountId(dir).orElseThrow()));
+            steps.add(time("statx-root-inline", n, i -> StatxProbe.statNow(dir)));
+            steps.add(time("probe-handoff", n, i -> probe.probe(dir, Duration.ofSeconds(5))));
+            steps.add(time("lstat-volume", n, i -> Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
+            steps.add(time("volume-check-raw", n, i -> Qcow2Inspector.check(file, "raw", names)));
+            for (boolean sync : new boolean[] { true, false }) {
+                Path jf = tmp.resolve("journal-" + sync);
+                Journal journal = new Journal(jf, List::of, sync);
+                journal.open();
+                steps.add(time("journal-append-sync=" + sync, n, i -> journal.append(List.of(
+                        Journal.Op.add("0123456789abcdef0123456789abcdef", new Attachment(VOLUME, "p" + i))))));
+                journal.close();
+            }
+            int[] k = { 0 };
+            steps.add(time("connect", n, i -> engine.connect(info, new Attachment(VOLUME, "c" + k[0]++))));
+            report("hot path profile (real stand-in mount, " + n + " calls each, median / p99 us; mount table "
+                    + table.read().size() + " entries): " + String.join("; ", steps));
             engine.close();
         } finally {
             unmountAllUnder(tmp);
@@ -167,7 +271,7 @@ class QuobyteBenchmark {
             }
             SleepingExecutor executor = new SleepingExecutor();
             MountTable table = () -> new ArrayList<>(executor.table);
-            QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(root.resolve("mnt").toString()).watchdogEnabled(false).build(),
+            QuobyteEngine engine = new QuobyteEngine(configuration(root.resolve("mnt")).build(),
                     executor, table, (dir, timeout) -> ProbeResult.ok(), NO_SYSTEMD, org.volumedriver.quobyte.internal.MountLayout.currentUid());
             engine.start();
             ConnectionInfo info = info("10.0.0.1/hot");
@@ -258,8 +362,8 @@ class QuobyteBenchmark {
             infos.add(info(export));
         }
         try (ProcessCommandExecutor executor = realExecutor(bin); StatxProbe probe = new StatxProbe(32)) {
-            QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(root.resolve("mnt").toString()).watchdogEnabled(false)
-                    .journalSync(!Boolean.getBoolean("bench.nosync")).maxConcurrentOperations(8).operationQueueTimeoutMs(120_000).build(), executor, new MountTable.Proc(), probe, NO_SYSTEMD, 0);
+            QuobyteEngine engine = new QuobyteEngine(configuration(root.resolve("mnt")).maxConcurrentOperations(8)
+                    .operationQueueTimeoutMs(120_000).build(), executor, new MountTable.Proc(), probe, NO_SYSTEMD, 0);
             engine.useSingleGlobalLock(globalLock);
             engine.start();
             StormResult r = storm(engine, infos, () -> executor.statistics().get("mount.quobyte").runs());
@@ -323,8 +427,7 @@ class QuobyteBenchmark {
         SleepingExecutor executor = new SleepingExecutor();
         MountTable table = () -> new ArrayList<>(executor.table);
         HealthProbe probe = (dir, timeout) -> ProbeResult.ok();
-        QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(root.resolve("mnt").toString()).watchdogEnabled(false)
-                .journalSync(!Boolean.getBoolean("bench.nosync"))
+        QuobyteEngine engine = new QuobyteEngine(configuration(root.resolve("mnt"))
                 .maxConcurrentOperations(8).operationQueueTimeoutMs(120_000).build(), executor, table, probe, NO_SYSTEMD,
                 org.volumedriver.quobyte.internal.MountLayout.currentUid());
         engine.useSingleGlobalLock(globalLock);
@@ -378,7 +481,7 @@ class QuobyteBenchmark {
                 + "1 warm-up + %d rounds, medians): per-directory locks + 8 concurrent mounts %d ms (all mounted after %d ms); "
                 + "single global lock %d ms (all mounted after %d ms); speed-up %.1fx (all mounted: %.1fx); per round: %s; "
                 + "exactly %d mounts and 0 failures in every run",
-                title, !Boolean.getBoolean("bench.nosync"), THREADS, CONNECTS, EXPORTS, MOUNT_DELAY_MS, rounds, perDirMs, perDirMounted,
+                title, journalSync(configuration(tmp).build()), THREADS, CONNECTS, EXPORTS, MOUNT_DELAY_MS, rounds, perDirMs, perDirMounted,
                 globalMs, globalMounted, (double) globalMs / perDirMs, (double) globalMounted / perDirMounted, ratios, EXPORTS));
     }
 

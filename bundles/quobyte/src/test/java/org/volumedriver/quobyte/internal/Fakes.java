@@ -318,6 +318,41 @@ final class Fakes {
         }
     }
 
+    /**
+     * The hypervisor's view, as the libvirt bundle's guest-usage service answers it: the guests set
+     * per mount directory; while {@code down}, every question fails as with libvirtd stopped.
+     */
+    static final class Guests implements org.volumedriver.spi.GuestUsage {
+        final Map<Path, List<org.volumedriver.spi.GuestRef>> using = new ConcurrentHashMap<>();
+        final List<Path> asked = new CopyOnWriteArrayList<>();
+        volatile boolean down;
+
+        /** A guest with a disk below {@code dir}. */
+        void use(Path dir, String uuid, String name) {
+            using.computeIfAbsent(dir, d -> new CopyOnWriteArrayList<>()).add(new org.volumedriver.spi.GuestRef(uuid, name));
+        }
+
+        @Override
+        public List<org.volumedriver.spi.GuestRef> guestsUsing(Path mountDirectory) throws org.volumedriver.spi.HypervisorException {
+            asked.add(mountDirectory);
+            if (down) {
+                throw new org.volumedriver.spi.HypervisorException("find guests using a mount", 38,
+                        "Failed to connect socket to '/run/libvirt/libvirt-sock': Connection refused", null);
+            }
+            return List.copyOf(using.getOrDefault(mountDirectory, List.of()));
+        }
+
+        @Override
+        public Map<Path, List<org.volumedriver.spi.GuestRef>> guestsUsing(java.util.Collection<Path> mountDirectories)
+                throws org.volumedriver.spi.HypervisorException {
+            Map<Path, List<org.volumedriver.spi.GuestRef>> out = new java.util.LinkedHashMap<>();
+            for (Path d : mountDirectories) {
+                out.put(d, guestsUsing(d));
+            }
+            return out;
+        }
+    }
+
     /** Healthy unless told otherwise per directory. */
     static final class Probe implements HealthProbe {
         final Map<Path, ProbeResult> results = new ConcurrentHashMap<>();

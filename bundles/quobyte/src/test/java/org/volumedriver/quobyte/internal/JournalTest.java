@@ -196,6 +196,46 @@ class JournalTest {
     }
 
     @Test
+    void linesQueuedAcrossACompactionForADirectoryThatEmptiedOutAreReplayedNotRefused() throws Exception {
+        Journal j = journal();
+        add(j, "vm1");
+        Attachment vm1 = new Attachment(Fakes.VOLUME1, "vm1");
+        Attachment vm2 = new Attachment(Fakes.VOLUME1, "vm2");
+        // vm2 came and both went in memory before the compaction read the state, their lines are queued
+        // only after it: the new snapshot does not name the directory, the new log holds A, R, R for it
+        long[] queued = { -1 };
+        j.fault(step -> {
+            if (step.equals("snapshot") && queued[0] < 0) {
+                queued[0] = j.enqueue(List.of(Journal.Op.add(HASH, vm2), Journal.Op.remove(HASH, vm1), Journal.Op.remove(HASH, vm2)));
+            }
+        });
+        live.clear();
+        List<Journal.Op> filler = new ArrayList<>();
+        for (int i = 0; filler.size() < Journal.MIN_COMPACT; i++) {
+            Attachment other = new Attachment(Fakes.VOLUME2, "fill" + i);
+            filler.add(Journal.Op.add(HASH, other));
+            filler.add(Journal.Op.remove(HASH, other));
+        }
+        j.append(filler); // crosses the compaction threshold
+        assertTrue(queued[0] > 0, "the compaction ran");
+        j.fault(null);
+        j.await(queued[0]);
+        assertEquals(List.of("A", "R", "R"), Files.readAllLines(tmp.resolve("attachments.journal.log")).stream()
+                .map(l -> l.substring(0, 1)).toList());
+        assertEquals(Set.of(), reread(), "nothing attached, and the journal is readable");
+        add(j, "vm3");
+        assertEquals(Set.of(new Attachment(Fakes.VOLUME1, "vm3")), reread());
+        // still refused: such a line in the snapshot, or one that is not a fact at all
+        Files.write(tmp.resolve("attachments.journal"), List.of(Journal.HEADER, "A " + HASH + " " + Fakes.VOLUME1 + " vm1"));
+        Files.write(tmp.resolve("attachments.journal.log"), new byte[0]);
+        assertThrows(IOException.class, this::reread);
+        Files.write(tmp.resolve("attachments.journal"), List.of(Journal.HEADER));
+        Files.writeString(tmp.resolve("attachments.journal.log"), Journal.withCrc("A " + HASH + " ../x vm1") + "\n"
+                + Journal.withCrc("A " + HASH + " " + Fakes.VOLUME1 + " vm1") + "\n");
+        assertThrows(IOException.class, this::reread);
+    }
+
+    @Test
     void aFailedWriteIsRepairedByTheNextAwaitWithASnapshotOfTheLiveState() throws Exception {
         Journal j = journal();
         add(j, "vm1");

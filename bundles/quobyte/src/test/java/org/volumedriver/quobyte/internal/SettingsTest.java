@@ -3,10 +3,12 @@ package org.volumedriver.quobyte.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Test;
 import org.volumedriver.spi.InvalidConfigurationException;
+import org.volumedriver.testsupport.ComponentConfigs;
 
 class SettingsTest {
 
@@ -18,6 +20,13 @@ class SettingsTest {
         assertEquals("0750", s.describe().get("directory.mode"));
         assertEquals("auto", s.describe().get("systemd.mode"));
         assertEquals("8", s.describe().get("max.concurrent.operations"));
+        assertEquals("false", s.describe().get("journal.sync"), "libvirt is the truth: a connect waits for no fsync");
+    }
+
+    @Test
+    void theBuilderHasTheMetatypesDefaults() throws Exception {
+        Settings fromMetatype = Settings.from(ComponentConfigs.of(QuobyteConfig.class, Map.of()));
+        assertEquals(fromMetatype.describe(), Settings.builder().build().describe());
     }
 
     @Test

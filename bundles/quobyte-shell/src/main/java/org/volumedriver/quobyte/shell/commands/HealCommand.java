@@ -24,7 +24,8 @@ import org.volumedriver.spi.MountStatus;
         + "FUSE connection is aborted first); --force also when attachments use it")
 public class HealCommand extends DriverAction {
 
-    @Option(name = "--force", description = "Heal even if attachments still use the mount (guests get I/O errors and lose their storage meanwhile)")
+    @Option(name = "--force", description = "Heal even if attachments or hypervisor guests still use the mount (guests get I/O errors "
+            + "and lose their storage meanwhile)")
     boolean force;
 
     @Argument(index = 0, name = "mount-directory", required = true, description = "The mount directory, as listed by quobyte:mounts")

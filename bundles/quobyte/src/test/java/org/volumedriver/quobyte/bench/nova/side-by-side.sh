@@ -6,7 +6,10 @@
 #
 # Usage (root, Debian 12, python3-nova installed, the project built once so that `mvn -o` resolves):
 #   side-by-side.sh [rounds] [nova calls]
-# PRODUCT_MVN_ARGS adds Maven arguments to the product's side (e.g. -Dbench.nosync=true; not the default).
+# PRODUCT_MVN_ARGS adds Maven arguments to the product's side (e.g. -Dbench.journal.sync=true; not the default).
+# MAX_LOAD=<1-minute load average> makes each round wait until the host is that quiet (at most
+# MAX_LOAD_WAIT_S seconds, default 900; a round that starts above it says so): on a shared build
+# host other builds inflate both sides, the product's tail the most.
 # Everything runs in one private mount namespace, as scripts/test does; nothing mounted outlives it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,6 +20,10 @@ nova_calls="${2:-2000}"
 die() { echo "side-by-side: $*" >&2; exit 2; }
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || die "rounds must be a positive integer, got '$rounds'"
 [[ "$nova_calls" =~ ^[1-9][0-9]*$ ]] || die "nova calls must be a positive integer, got '$nova_calls'"
+max_load="${MAX_LOAD:-}"
+max_load_wait="${MAX_LOAD_WAIT_S:-900}"
+[ -z "$max_load" ] || [[ "$max_load" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "MAX_LOAD must be a number, got '$max_load'"
+[[ "$max_load_wait" =~ ^[0-9]+$ ]] || die "MAX_LOAD_WAIT_S must be a whole number of seconds, got '$max_load_wait'"
 [ "$(id -u)" = 0 ] || die "run as root: both sides mount the FUSE stand-in"
 [ -f "$repo/bundles/quobyte/pom.xml" ] || die "cannot find the project root from $here"
 /usr/bin/python3 -c 'import nova.virt.libvirt.volume.quobyte' 2>/dev/null \
@@ -66,25 +73,51 @@ nova_round() {
   grep -m1 '^\[nova\] hot connect:' "$log" | numbers
 }
 
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# waits (bounded) for the 1-minute load average to fall to MAX_LOAD; prints the load the round starts at
+quiet_enough() {
+  if [ -n "$max_load" ]; then
+    local waited=0
+    while awk -v l="$(load1)" -v m="$max_load" 'BEGIN { exit !(l > m) }' && [ "$waited" -lt "$max_load_wait" ]; do
+      sleep 15
+      waited=$((waited + 15))
+    done
+    if awk -v l="$(load1)" -v m="$max_load" 'BEGIN { exit !(l > m) }'; then
+      echo "side-by-side: load still $(load1) > $max_load after ${waited}s; measuring anyway" >&2
+    fi
+  fi
+  load1
+}
+
 results=()
 for round in $(seq 1 "$rounds"); do
-  echo "side-by-side: round $round/$rounds: product ..."
+  load="$(quiet_enough)"
+  echo "side-by-side: round $round/$rounds (load $load): product ..."
   product="$(product_round "$round")"
   echo "side-by-side: round $round/$rounds: nova ..."
   nova="$(nova_round "$round")"
-  results+=("$round $product $nova")
+  results+=("$round $load $product $nova")
 done
 
 printf '%s\n' "${results[@]}" | /usr/bin/python3 -c '
 import sys
 rows = [line.split() for line in sys.stdin if line.strip()]
 print()
-print("| round | product median us | product p99 us | Nova median us | Nova p99 us | Nova/product median | Nova/product p99 | target (median <= Nova/5, p99 <= 1000 us) |")
-print("|---|---|---|---|---|---|---|---|")
-for r, pm, pp, nm, np in rows:
+print("| round | load | product median us | product p99 us | Nova median us | Nova p99 us | Nova/product median | Nova/product p99 | target (median <= Nova/5, p99 <= 1000 us) |")
+print("|---|---|---|---|---|---|---|---|---|")
+for r, load, pm, pp, nm, np in rows:
     pm, pp, nm, np = map(float, (pm, pp, nm, np))
     ok = pm <= nm / 5 and pp <= 1000
-    print("| %s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %s |" % (r, pm, pp, nm, np, nm / pm, np / pp, "met" if ok else "missed"))
+    print("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %s |" % (r, load, pm, pp, nm, np, nm / pm, np / pp, "met" if ok else "missed"))
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+pm = median([float(row[2]) for row in rows])
+nm = median([float(row[4]) for row in rows])
+print()
+print("median of the rounds: product %.1f us, Nova %.1f us, Nova/product %.2f; rounds meeting the target: %d of %d"
+      % (pm, nm, nm / pm, sum(1 for row in rows if float(row[2]) <= float(row[4]) / 5 and float(row[3]) <= 1000), len(rows)))
 '
 echo
 grep -h '^\[nova\]' "$work"/nova-1.log | grep -v 'hot connect:' || true
