@@ -40,10 +40,12 @@ final class MountLifecycle {
     private final DirectoryLocks locks;
     private final Counters counters;
     private final ConnectionAborter aborter;
+    private final UnmountGuard guard;
 
     MountLifecycle(Settings settings, MountLayout layout, Mounter mounter, HealthProbe probe, SystemdDecision systemd,
-            MountRecords records, DirectoryLocks locks, Counters counters, ConnectionAborter aborter) {
+            MountRecords records, DirectoryLocks locks, Counters counters, ConnectionAborter aborter, UnmountGuard guard) {
         this.settings = settings;
+        this.guard = guard;
         this.layout = layout;
         this.mounter = mounter;
         this.probe = probe;
@@ -166,6 +168,8 @@ final class MountLifecycle {
                 return true;
             }
         }
+        // F6: a heal on the way of a connect is a heal without force
+        guard.refuseIfUsed(rec);
         LOG.warn("mount {} is stale ({}) and unused: healing it", rec.dir, p.detail());
         HealSteps steps = new HealSteps(rec.dir, counters);
         unmountForHeal(rec, found, p.timedOut(), p.detail(), steps);

@@ -99,9 +99,9 @@ public final class QuobyteEngine implements AutoCloseable {
         this.journal = new Journal(settings.journal, records::snapshot, settings.journalSync);
         this.locks = new DirectoryLocks(stateDir, settings.lockTimeout, settings.maxConcurrentOperations,
                 settings.operationQueueTimeout, counters);
-        this.lifecycle = new MountLifecycle(settings, layout, mounter, probe, systemd, records, locks, counters,
-                new ConnectionAborter(settings.healAbort, fuse));
         this.guard = new UnmountGuard(counters);
+        this.lifecycle = new MountLifecycle(settings, layout, mounter, probe, systemd, records, locks, counters,
+                new ConnectionAborter(settings.healAbort, fuse), guard);
         this.watchdog = new Watchdog(records, locks, lifecycle, layout, counters, fuse, guard);
         this.listing = new MountListing(records, locks, lifecycle, fuse);
         this.healer = new MountHealer(lifecycle, layout, counters, guard);

@@ -193,6 +193,30 @@ class UnmountGuardTest {
         assertKeptOrUnmounted(a, before);
     }
 
+    @ParameterizedTest
+    @EnumSource(Answer.class)
+    void aHealOnTheWayOfAConnect(Answer a) throws Exception {
+        idleMount();
+        probe.results.put(dir, ProbeResult.ofErrno(Errno.ENOTCONN));
+        answer(a);
+        int before = mounter.named("umount").size();
+        if (a.keeps) {
+            MountInUseByGuestException e = assertThrows(MountInUseByGuestException.class,
+                    () -> engine.connect(info(EXPORT, VOLUME2), new Attachment(VOLUME2, "vm2")));
+            assertEquals("MOUNT_IN_USE_BY_GUEST", e.code());
+            assertKeptOrUnmounted(a, before);
+            assertEquals(0, engine.mounts().stream().mapToInt(m -> m.attachments().size()).sum(), "nothing attached");
+        } else {
+            mounter.afterMount = () -> {
+                probe.results.remove(dir);
+                QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME2));
+            };
+            engine.connect(info(EXPORT, VOLUME2), new Attachment(VOLUME2, "vm2"));
+            assertEquals(before + 1, mounter.named("umount").size(), "the stale mount was healed");
+            assertEquals(MountState.HEALTHY, status().state());
+        }
+    }
+
     @Test
     void aForcedHealDoesNotAsk() throws Exception {
         idleMount();
