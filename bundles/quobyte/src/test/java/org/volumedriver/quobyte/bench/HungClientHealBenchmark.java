@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.OptionalInt;
@@ -25,6 +23,7 @@ import org.volumedriver.quobyte.internal.MountLayout;
 import org.volumedriver.quobyte.internal.MountTable;
 import org.volumedriver.quobyte.internal.QuobyteEngine;
 import org.volumedriver.quobyte.internal.Settings;
+import org.volumedriver.quobyte.internal.StandinCopy;
 import org.volumedriver.quobyte.internal.StatxProbe;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
@@ -55,17 +54,14 @@ class HungClientHealBenchmark {
     @Test
     void forcedHealToTheBlockedReadersError() throws Exception {
         assumeTrue(QuobyteBenchmark.real(), "needs VOLUMEDRIVER_REAL_TESTS=required");
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path standin = Files.copy(Path.of(System.getProperty("quobyte.standin")), bin.resolve("quobyte-standin"),
-                StandardCopyOption.COPY_ATTRIBUTES);
-        Files.setPosixFilePermissions(standin, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path store = Files.createDirectories(bin.resolve("store").resolve(EXPORT.replace('/', '_')));
+        StandinCopy standin = StandinCopy.in(tmp.resolve("bin"));
+        Path store = standin.store(EXPORT);
         Files.write(store.resolve(VOLUME), new byte[64 * 1024]);
         Path dir = tmp.resolve("mnt").resolve(MountLayout.hash(EXPORT));
         ConnectionInfo info = QuobyteBenchmark.info(EXPORT);
         long[] known = new long[ROUNDS];
         long[] unknown = new long[ROUNDS];
-        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin)));
+        try (ProcessCommandExecutor executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin.executable())));
                 StatxProbe probe = new StatxProbe(8)) {
             QuobyteEngine engine = new QuobyteEngine(Settings.builder().mountBase(tmp.resolve("mnt").toString()).watchdogEnabled(false)
                     .probeTimeoutMs(1000).build(), executor, new MountTable.Proc(), probe, new SystemdDecision(false, "off", "benchmark"),
@@ -79,11 +75,7 @@ class HungClientHealBenchmark {
             }
             engine.close();
         } finally {
-            for (var m : new MountTable.Proc().read()) {
-                if (m.mountPoint().startsWith(tmp.toString())) {
-                    new ProcessBuilder("/usr/bin/umount", "-l", m.mountPoint()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
-                }
-            }
+            StandinCopy.detachAllBelow(tmp);
         }
         QuobyteBenchmark.report(String.format("hung client, forced heal to the blocked reader's error, %d rounds each: "
                 + "hang already seen median %d ms (%s), heal probing itself (probe.timeout.ms=1000) median %d ms (%s)",
@@ -93,7 +85,7 @@ class HungClientHealBenchmark {
     /** One hang and heal of the mounted export; the engine's attachment keeps it mounted across rounds. */
     private long oneRound(QuobyteEngine engine, StatxProbe probe, Path store, Path dir, boolean seenBefore) throws Exception {
         Path pidFile = store.resolveSibling(store.getFileName() + ".pid");
-        String pid = awaitPid(pidFile, dir);
+        String pid = StandinCopy.daemonPid(store, dir);
         try (BlockedReader reader = BlockedReader.open(dir.resolve(VOLUME))) {
             stop(pid);
             reader.read();
@@ -113,16 +105,6 @@ class HungClientHealBenchmark {
             kill(pid);
             assertEquals(0, probe.blocked());
         }
-    }
-
-    private static String awaitPid(Path pidFile, Path dir) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
-            assertTrue(System.nanoTime() < end, "no pid file");
-            StatxProbe.statNow(dir);
-            Thread.sleep(10);
-        }
-        return Files.readString(pidFile).strip();
     }
 
     private static void stop(String pid) throws Exception {

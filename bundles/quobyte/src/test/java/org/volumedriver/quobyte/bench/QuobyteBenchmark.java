@@ -7,10 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,6 +43,7 @@ import org.volumedriver.quobyte.internal.ProbeResult;
 import org.volumedriver.quobyte.internal.Qcow2Inspector;
 import org.volumedriver.quobyte.internal.QuobyteEngine;
 import org.volumedriver.quobyte.internal.Settings;
+import org.volumedriver.quobyte.internal.StandinCopy;
 import org.volumedriver.quobyte.internal.StatxProbe;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
@@ -120,34 +119,22 @@ class QuobyteBenchmark {
 
     // ------------------------------------------------------------------ real stand-in helpers
 
-    /** A private copy of the stand-in with its store; optional mount delay. */
-    Path standin(Path dir, int delayMs) throws IOException {
-        Files.createDirectories(dir);
-        Path bin = Files.copy(Path.of(System.getProperty("quobyte.standin")), dir.resolve("quobyte-standin"), StandardCopyOption.COPY_ATTRIBUTES);
-        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+    /** A private copy of the stand-in; optional mount delay. */
+    StandinCopy standin(Path dir, int delayMs) throws IOException {
+        StandinCopy copy = StandinCopy.in(dir);
         if (delayMs > 0) {
             Files.writeString(dir.resolve("mount-delay-ms"), Integer.toString(delayMs));
         }
-        return bin;
+        return copy;
     }
 
-    static void volumeIn(Path bin, String export) throws IOException {
-        Path store = bin.resolveSibling("store").resolve(export.replace('/', '_').replace(':', '_').replace(',', '_'));
-        Files.createDirectories(store);
-        Files.write(store.resolve(VOLUME), new byte[0]);
+    static void volumeIn(StandinCopy standin, String export) throws IOException {
+        Files.write(standin.store(export).resolve(VOLUME), new byte[0]);
     }
 
-    static ProcessCommandExecutor realExecutor(Path bin) throws Exception {
+    static ProcessCommandExecutor realExecutor(StandinCopy standin) throws Exception {
         return new ProcessCommandExecutor(ExecutorSettings.fromProperties(
-                ShippedExecutor.properties(bin, Map.of("max.concurrent", "16", "queue.timeout.ms", "120000"))));
-    }
-
-    static void unmountAllUnder(Path root) throws Exception {
-        for (MountEntry m : new MountTable.Proc().read()) {
-            if (m.mountPoint().startsWith(root.toString())) {
-                new ProcessBuilder("/usr/bin/umount", "-l", m.mountPoint()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+                ShippedExecutor.properties(standin.executable(), Map.of("max.concurrent", "16", "queue.timeout.ms", "120000"))));
     }
 
     // ------------------------------------------------------------------ hot path
@@ -161,12 +148,12 @@ class QuobyteBenchmark {
     @Test
     void hotPathConnectToAMountedHealthyExport() throws Exception {
         assumeTrue(real(), "needs VOLUMEDRIVER_REAL_TESTS=required");
-        Path bin = standin(tmp.resolve("bin"), 0);
+        StandinCopy standin = standin(tmp.resolve("bin"), 0);
         String export = "10.0.0.1/hot";
-        volumeIn(bin, export);
+        volumeIn(standin, export);
         int warmup = Integer.getInteger("bench.hot.warmup", 3000);
         int n = Integer.getInteger("bench.hot.calls", 2500);
-        try (ProcessCommandExecutor executor = realExecutor(bin); StatxProbe probe = new StatxProbe(8)) {
+        try (ProcessCommandExecutor executor = realExecutor(standin); StatxProbe probe = new StatxProbe(8)) {
             QuobyteEngine engine = new QuobyteEngine(configuration(tmp.resolve("mnt")).build(), executor, new MountTable.Proc(), probe,
                     NO_SYSTEMD, 0);
             engine.start();
@@ -192,7 +179,7 @@ class QuobyteBenchmark {
                     probe.workerCount()));
             engine.close();
         } finally {
-            unmountAllUnder(tmp);
+            StandinCopy.detachAllBelow(tmp);
         }
     }
 
@@ -222,12 +209,12 @@ class QuobyteBenchmark {
     @Test
     void hotPathProfile() throws Exception {
         assumeTrue(real(), "needs VOLUMEDRIVER_REAL_TESTS=required");
-        Path bin = standin(tmp.resolve("bin"), 0);
+        StandinCopy standin = standin(tmp.resolve("bin"), 0);
         String export = "10.0.0.1/hot";
-        volumeIn(bin, export);
+        volumeIn(standin, export);
         int n = Integer.getInteger("bench.profile.calls", 3000);
         List<String> steps = new ArrayList<>();
-        try (ProcessCommandExecutor executor = realExecutor(bin); StatxProbe probe = new StatxProbe(8)) {
+        try (ProcessCommandExecutor executor = realExecutor(standin); StatxProbe probe = new StatxProbe(8)) {
             QuobyteEngine engine = new QuobyteEngine(configuration(tmp.resolve("mnt")).build(), executor, new MountTable.Proc(), probe,
                     NO_SYSTEMD, 0);
             engine.start();
@@ -258,7 +245,7 @@ class QuobyteBenchmark {
                     + table.read().size() + " entries): " + String.join("; ", steps));
             engine.close();
         } finally {
-            unmountAllUnder(tmp);
+            StandinCopy.detachAllBelow(tmp);
         }
     }
 
@@ -354,14 +341,14 @@ class QuobyteBenchmark {
 
     StormResult realStorm(String label, boolean globalLock) throws Exception {
         Path root = tmp.resolve(label);
-        Path bin = standin(root.resolve("bin"), MOUNT_DELAY_MS);
+        StandinCopy standin = standin(root.resolve("bin"), MOUNT_DELAY_MS);
         List<ConnectionInfo> infos = new ArrayList<>();
         for (int i = 0; i < EXPORTS; i++) {
             String export = "10.0.0." + (i + 1) + "/storm-" + i;
-            volumeIn(bin, export);
+            volumeIn(standin, export);
             infos.add(info(export));
         }
-        try (ProcessCommandExecutor executor = realExecutor(bin); StatxProbe probe = new StatxProbe(32)) {
+        try (ProcessCommandExecutor executor = realExecutor(standin); StatxProbe probe = new StatxProbe(32)) {
             QuobyteEngine engine = new QuobyteEngine(configuration(root.resolve("mnt")).maxConcurrentOperations(8)
                     .operationQueueTimeoutMs(120_000).build(), executor, new MountTable.Proc(), probe, NO_SYSTEMD, 0);
             engine.useSingleGlobalLock(globalLock);
@@ -371,7 +358,7 @@ class QuobyteBenchmark {
             engine.close();
             return r;
         } finally {
-            unmountAllUnder(root);
+            StandinCopy.detachAllBelow(root);
         }
     }
 

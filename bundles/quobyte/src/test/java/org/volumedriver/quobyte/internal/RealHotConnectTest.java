@@ -10,8 +10,6 @@ import static org.volumedriver.quobyte.internal.Fakes.info;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -56,13 +54,9 @@ class RealHotConnectTest {
     void setUp() throws Exception {
         Path base = tmp.resolve("mnt");
         dir = base.resolve(MountLayout.hash(EXPORT));
-        Path bin = Files.createDirectory(tmp.resolve("bin"));
-        Path standin = Files.copy(Path.of(System.getProperty("quobyte.standin")), bin.resolve("quobyte-standin"),
-                StandardCopyOption.COPY_ATTRIBUTES);
-        Files.setPosixFilePermissions(standin, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path store = Files.createDirectories(bin.resolve("store").resolve(EXPORT.replace('/', '_')));
-        Files.write(store.resolve(VOLUME1), new byte[0]);
-        executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin)));
+        StandinCopy standin = StandinCopy.in(tmp.resolve("bin"));
+        Files.write(standin.store(EXPORT).resolve(VOLUME1), new byte[0]);
+        executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin.executable())));
         probe = new StatxProbe(8);
         MountTable proc = new MountTable.Proc();
         MountTable counted = () -> {

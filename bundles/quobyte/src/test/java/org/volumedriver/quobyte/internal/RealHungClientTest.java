@@ -9,7 +9,6 @@ import static org.volumedriver.quobyte.internal.Fakes.info;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,10 +75,9 @@ class RealHungClientTest {
     void setUp() throws Exception {
         base = tmp.resolve("mnt");
         dir = base.resolve(MountLayout.hash(EXPORT));
-        Path bin = Files.createDirectory(tmp.resolve("bin"));
-        standin = Files.copy(Path.of(System.getProperty("quobyte.standin")), bin.resolve("quobyte-standin"), StandardCopyOption.COPY_ATTRIBUTES);
-        Files.setPosixFilePermissions(standin, PosixFilePermissions.fromString("rwxr-xr-x"));
-        store = Files.createDirectories(bin.resolve("store").resolve(EXPORT.replace('/', '_').replace(':', '_')));
+        StandinCopy copy = StandinCopy.in(tmp.resolve("bin"));
+        standin = copy.executable();
+        store = copy.store(EXPORT);
         Files.write(store.resolve(VOLUME1), new byte[64 * 1024]);
         executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin)));
         // idle probe workers end after 300 ms, so that the pool's shrinking can be watched
@@ -96,11 +94,7 @@ class RealHungClientTest {
         for (QuobyteEngine e : engines) {
             e.close();
         }
-        for (MountEntry m : new MountTable.Proc().read()) {
-            if (m.mountPoint().startsWith(tmp.toString())) {
-                new ProcessBuilder("/usr/bin/umount", "-l", m.mountPoint()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        StandinCopy.detachAllBelow(tmp);
         probe.close();
         executor.close();
     }
@@ -115,14 +109,7 @@ class RealHungClientTest {
 
     /** The daemon writes its pid once the kernel's first request arrives. */
     String daemonPid() throws Exception {
-        Path pidFile = store.resolveSibling(store.getFileName() + ".pid");
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
-            assertTrue(System.nanoTime() < end, "the stand-in wrote no pid file");
-            StatxProbe.statNow(dir);
-            Thread.sleep(10);
-        }
-        return Files.readString(pidFile).strip();
+        return StandinCopy.daemonPid(store, dir);
     }
 
     /** Stops the client under {@code dir} with a reader of the volume file blocked in read(2) on it. */

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -74,12 +73,9 @@ class RealMountTest {
     void setUp() throws Exception {
         base = tmp.resolve("mnt");
         dir = base.resolve(MountLayout.hash(EXPORT));
-        // a private copy of the stand-in, so that its knob files belong to this test only
-        Path bin = Files.createDirectory(tmp.resolve("bin"));
-        standin = Files.copy(Path.of(System.getProperty("quobyte.standin")), bin.resolve("quobyte-standin"), StandardCopyOption.COPY_ATTRIBUTES);
-        Files.setPosixFilePermissions(standin, PosixFilePermissions.fromString("rwxr-xr-x"));
-        store = bin.resolve("store").resolve(EXPORT.replace('/', '_').replace(':', '_'));
-        Files.createDirectories(store);
+        StandinCopy copy = StandinCopy.in(tmp.resolve("bin"));
+        standin = copy.executable();
+        store = copy.store(EXPORT);
         executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin)));
         probe = new StatxProbe(8);
     }
@@ -95,11 +91,7 @@ class RealMountTest {
                 signal("-CONT", Files.readString(p).strip());
             }
         }
-        for (MountEntry m : new MountTable.Proc().read()) {
-            if (m.mountPoint().startsWith(tmp.toString())) {
-                new ProcessBuilder("/usr/bin/umount", "-l", m.mountPoint()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        StandinCopy.detachAllBelow(tmp);
         probe.close();
         executor.close();
     }
@@ -148,14 +140,7 @@ class RealMountTest {
 
     /** The daemon writes its pid when the kernel's first request arrives: wait for it. */
     String daemonPid() throws Exception {
-        Path pidFile = store.resolveSibling(store.getFileName() + ".pid");
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
-            assertTrue(System.nanoTime() < end, "the stand-in wrote no pid file");
-            StatxProbe.statNow(dir);
-            Thread.sleep(10);
-        }
-        return Files.readString(pidFile).strip();
+        return StandinCopy.daemonPid(store, dir);
     }
 
     @Test
