@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * <p>A key is sensitive when its lower-cased form contains one of {@link #SENSITIVE_KEY_PARTS}. Maps
  * and lists are copied recursively with the values of sensitive keys replaced by {@link #MASK};
  * free text and argv are scanned for {@code --key value}, {@code --key=value}, {@code key=value} and
- * {@code "key": "value"} forms. Nothing else is changed.
+ * {@code "key": "value"} forms; exports also lose their URL user information
+ * ({@link #redactExport(String)}). Nothing else is changed.
  */
 public final class Redactor {
 
@@ -40,6 +41,9 @@ public final class Redactor {
     private static final Pattern OPTION = Pattern.compile(
             "(?<![\\w.-])(--?[\\w.-]*(?:" + KEY_ALTERNATION + ")[\\w.-]*\\s+)([^-\\s][^\\s,;})\\]]*)",
             Pattern.CASE_INSENSITIVE);
+
+    /** A URL scheme and the {@code //} that starts an authority. */
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
 
     private static final int MAX_QUOTED = 80;
 
@@ -107,6 +111,38 @@ public final class Redactor {
         }
         String assignments = ASSIGNMENT.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + masked(m.group(2))));
         return OPTION.matcher(assignments).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
+    }
+
+    /**
+     * Redacts an export (a volume's address, often a URL) for printing: URL user information is
+     * masked ({@code quobyte://user:pw@host/v} becomes {@code quobyte://***@host/v}), then
+     * {@link #redactText(String)} masks sensitive {@code key=value} pairs, for example in a query.
+     * The user information is everything before the last {@code @} of the authority, which starts
+     * after {@code scheme://} (after a leading {@code //}, or at the beginning, when there is no
+     * scheme) and ends at the first
+     * {@code /}, {@code ?} or {@code #}.
+     *
+     * @param export an export, possibly {@code null}
+     * @return the redacted export, {@code null} for {@code null}
+     * @since 1.3
+     */
+    public static String redactExport(String export) {
+        if (export == null || export.isEmpty()) {
+            return export;
+        }
+        Matcher scheme = SCHEME.matcher(export);
+        int start = scheme.lookingAt() ? scheme.end() : export.startsWith("//") ? 2 : 0;
+        int end = export.length();
+        for (int i = start; i < export.length(); i++) {
+            char c = export.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        int at = export.lastIndexOf('@', end - 1);
+        String masked = at >= start ? export.substring(0, start) + MASK + export.substring(at) : export;
+        return redactText(masked);
     }
 
     private static String masked(String value) {

@@ -22,6 +22,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  * driver's records, and {@link #release} gives up a recorded attachment that no guest uses. The
  * defaults say "not mine" and "not supported", so a driver written against 1.1 keeps working and is
  * only reported, never changed, by a reconciliation.
+ *
+ * <p>Since 1.3, for operations on attached volumes (assisted snapshots): {@link #inspectImage}
+ * tells what a file in a volume's mount directory is (format, sizes, direct backing file), and
+ * {@link #follow} moves a recorded attachment to the file a guest's disk was switched to. The
+ * defaults answer "not supported".
  */
 @ConsumerType
 public interface VolumeDriver {
@@ -179,5 +184,55 @@ public interface VolumeDriver {
      */
     default DisconnectOutcome release(VolumeLocation where, Attachment attachment) throws VolumeDriverException {
         throw new OperationNotSupportedException(type(), "release");
+    }
+
+    /**
+     * Inspects a volume file in the mount directory of a connection info's export, for a caller
+     * that is about to hand it (or a chain ending in it) to the hypervisor.
+     *
+     * <p>{@code file} is checked exactly like {@code data.name} (the driver's volume-name pattern;
+     * no {@code /}, no {@code ..}). The export must be mounted by this driver now, otherwise
+     * {@link MountUnhealthyException}; the file must exist and be a regular file, not a symlink.
+     * The format comes from the header (the qcow2 magic means qcow2, anything else raw), never
+     * from the connection info's {@code format}; a qcow2 file gets the driver's full inspection:
+     * a backing chain inside the directory with names matching the pattern, no external data
+     * file, no unknown incompatible feature, otherwise {@link UnsafeImageException}.
+     * Side-effect free, and bounded in time like {@link #ownerOf(Path)}: a stale mount must not
+     * hang the caller.
+     *
+     * @param info the connection info whose export holds the file (its {@code name} need not be
+     *        {@code file})
+     * @param file a volume file name in the mount directory
+     * @return what the header says
+     * @throws OperationNotSupportedException if the driver does not support it (the default)
+     * @throws VolumeDriverException the typed refusal
+     * @since 1.3
+     */
+    default VolumeImage inspectImage(ConnectionInfo info, String file) throws VolumeDriverException {
+        throw new OperationNotSupportedException(type(), "inspectImage");
+    }
+
+    /**
+     * Moves a recorded attachment to another file of the same volume after a guest's disk was
+     * switched to it (an assisted snapshot made it the new active file), or back to undo that.
+     *
+     * <p>The attachment {@code (from.volume(), attachment.instance())} recorded in mount directory
+     * {@code from.mountDirectory()} becomes {@code (toVolume, attachment.instance())} there,
+     * journaled like a connect, so that the last-disconnect rule, a restart and a reconciliation
+     * see the new name. {@code attachment.volume()} must equal {@code from.volume()}; {@code
+     * toVolume} is checked like {@code data.name}. Idempotent: if the attachment is already
+     * recorded under {@code toVolume} and not under {@code from}, nothing changes.
+     *
+     * @param from the mount directory, as {@link #mounts()} lists it, and the recorded volume file
+     * @param toVolume the volume file the guest uses now, in the same mount directory
+     * @param attachment the recorded attachment
+     * @return {@code true} if the attachment was moved, {@code false} if it was not recorded under
+     *         {@code from} (nothing changed)
+     * @throws OperationNotSupportedException if the driver does not support it (the default)
+     * @throws VolumeDriverException the typed refusal; nothing changed
+     * @since 1.3
+     */
+    default boolean follow(VolumeLocation from, String toVolume, Attachment attachment) throws VolumeDriverException {
+        throw new OperationNotSupportedException(type(), "follow");
     }
 }

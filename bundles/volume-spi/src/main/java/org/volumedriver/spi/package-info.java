@@ -29,12 +29,22 @@
  * force). {@link org.volumedriver.spi.VolumeLocation} and {@link org.volumedriver.spi.GuestRef}
  * carry the answers.
  *
+ * <p><b>Attached volumes and events (1.3).</b> For operations on volumes a guest uses, such as
+ * assisted snapshots, {@link org.volumedriver.spi.VolumeDriver#inspectImage inspectImage} tells
+ * what a file in a volume's mount directory is, from its header
+ * ({@link org.volumedriver.spi.VolumeImage}: format, sizes, direct backing file and its declared
+ * format), and {@link org.volumedriver.spi.VolumeDriver#follow follow} moves a recorded attachment
+ * to the file the guest's disk was switched to, so that disconnects, restarts and reconciliations
+ * see the file in use. {@link org.volumedriver.spi.VolumeEvents} names the Event Admin topics and
+ * properties every producing bundle posts; exports in them go through
+ * {@link org.volumedriver.spi.Redactor#redactExport(String)}.
+ *
  * <p>Every failure is a subclass of {@link org.volumedriver.spi.VolumeDriverException} with a stable
  * {@linkplain org.volumedriver.spi.VolumeDriverException#code() code}. Anything that prints
  * connection info, argv or configuration goes through {@link org.volumedriver.spi.Redactor}.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.volumedriver.spi;
 
 import org.osgi.annotation.bundle.Export;
