@@ -30,6 +30,7 @@ import org.volumedriver.spi.UnsafePathException;
 import org.volumedriver.spi.UnsupportedFormatException;
 import org.volumedriver.spi.VolumeDriver;
 import org.volumedriver.spi.VolumeDriverException;
+import org.volumedriver.spi.VolumeImage;
 import org.volumedriver.spi.VolumeLocation;
 
 /**
@@ -48,6 +49,11 @@ import org.volumedriver.spi.VolumeLocation;
  * ({@link #onBase}), no symlink from the base down. {@link #adopt} and {@link #release} change its
  * records as a real driver's would; {@link #withoutReconciliation()} gives a driver written against
  * the 1.1 SPI (adopt and release not supported).
+ *
+ * <p>Attached volumes (SPI 1.3): {@link #inspectImage} reads the named file's header where the
+ * volumes really are (a fixed directory, or a base on disk): qcow2 by its magic, else raw, with the
+ * backing file's name and declared format; {@link #follow} moves a recorded attachment to another
+ * file of the mount directory.
  */
 public class FakeVolumeDriver implements VolumeDriver {
 
@@ -67,6 +73,9 @@ public class FakeVolumeDriver implements VolumeDriver {
     private static final String DISCONNECT = "disconnect ";
     private static final String ADOPT = "adopt ";
     private static final String RELEASE = "release ";
+    private static final String INSPECT = "inspectImage ";
+    private static final String FOLLOW = "follow ";
+    private static final String VOLUME_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,254}";
 
     private final String type;
     private final Path base;
@@ -85,7 +94,8 @@ public class FakeVolumeDriver implements VolumeDriver {
      * Every call, in order: {@code validate} (also for the validation that connect, disconnect and
      * describeDisk do first), {@code connect <attachment>}, {@code disconnect <attachment>},
      * {@code heal <directory> <force>}, {@code ownerOf <path>}, {@code adopt <attachment> <dir>},
-     * {@code release <attachment> <dir>}.
+     * {@code release <attachment> <dir>}, {@code inspectImage <file>},
+     * {@code follow <attachment> <new volume> <dir>}.
      */
     public final List<String> calls = new CopyOnWriteArrayList<>();
 
@@ -346,7 +356,7 @@ public class FakeVolumeDriver implements VolumeDriver {
         }
         Path dir = base.resolve(relative.getName(0));
         String volume = relative.getName(1).toString();
-        if (!volume.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,254}") || volume.contains("..")) {
+        if (!volume.matches(VOLUME_NAME) || volume.contains("..")) {
             throw new UnsafePathException(source.toString(), "not a volume name");
         }
         String fstype = mountTable.get(dir);
@@ -419,5 +429,62 @@ public class FakeVolumeDriver implements VolumeDriver {
     /** @return the adopts and releases alone, in order: what a reconciliation changed */
     public List<String> adoptsAndReleases() {
         return calls.stream().filter(c -> c.startsWith(ADOPT) || c.startsWith(RELEASE)).toList();
+    }
+
+    /**
+     * Reads the file's header ({@link FakeImageHeader}) in the mount directory of the export,
+     * which must be mounted (a connect, or an adoption) and not stale.
+     */
+    @Override
+    public VolumeImage inspectImage(ConnectionInfo info, String file) throws VolumeDriverException {
+        if (!reconcilable) {
+            return VolumeDriver.super.inspectImage(info, file);
+        }
+        validate(info);
+        calls.add(INSPECT + file);
+        requireVolumeName(file, "file");
+        String export = info.requireExport();
+        Path dir;
+        synchronized (this) {
+            dir = directories.get(export);
+            if (dir == null) {
+                throw new MountUnhealthyException(mountDirectory(export).toString(), "the export is not mounted by this driver");
+            }
+            if (states.get(export) == MountState.STALE) {
+                throw new MountUnhealthyException(dir.toString(), "stat failed: ENOTCONN");
+            }
+        }
+        return FakeImageHeader.read(new VolumeLocation(dir.toString(), file), "file");
+    }
+
+    /** Moves the attachment in the records of the export mounted at {@code from}'s directory. */
+    @Override
+    public boolean follow(VolumeLocation from, String toVolume, Attachment attachment) throws VolumeDriverException {
+        if (!reconcilable) {
+            return VolumeDriver.super.follow(from, toVolume, attachment);
+        }
+        calls.add(FOLLOW + attachment + " " + toVolume + " " + from.mountDirectory());
+        if (!attachment.volume().equals(from.volume())) {
+            throw new InvalidConnectionInfoException("attachment.volume", "must equal the location's volume");
+        }
+        requireVolumeName(toVolume, "toVolume");
+        if (toVolume.equals(from.volume())) {
+            throw new InvalidConnectionInfoException("toVolume", "names the file the attachment records already");
+        }
+        synchronized (this) {
+            for (Map.Entry<String, Set<Attachment>> entry : byExport.entrySet()) {
+                if (from.directory().equals(directories.get(entry.getKey())) && entry.getValue().remove(attachment)) {
+                    entry.getValue().add(new Attachment(toVolume, attachment.instance()));
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static void requireVolumeName(String name, String field) throws InvalidConnectionInfoException {
+        if (name == null || !name.matches(VOLUME_NAME) || name.contains("..")) {
+            throw new InvalidConnectionInfoException(field, "must be one volume file name without '/' or '..'");
+        }
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +29,9 @@ import org.volumedriver.spi.OperationNotSupportedException;
 import org.volumedriver.spi.StaleMountInUseException;
 import org.volumedriver.spi.UnknownDriverException;
 import org.volumedriver.spi.UnsafePathException;
+import org.volumedriver.spi.UnsafeImageException;
 import org.volumedriver.spi.UnsupportedFormatException;
+import org.volumedriver.spi.VolumeImage;
 import org.volumedriver.spi.VolumeLocation;
 
 class FakeVolumeDriverTest {
@@ -177,5 +180,78 @@ class FakeVolumeDriverTest {
         FakeVolumeDriver old = new FakeVolumeDriver("old").withoutReconciliation();
         assertEquals("NOT_SUPPORTED", assertThrows(OperationNotSupportedException.class, () -> old.adopt(where, guest)).code());
         assertThrows(OperationNotSupportedException.class, () -> old.release(where, guest));
+    }
+
+    /** A qcow2 version 3 header naming a backing file, with a backing format extension if one is given. */
+    static byte[] qcow2(long virtualSize, String backing, String backingFormat) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4096);
+        b.putInt(0, 0x514649fb).putInt(4, 3).putLong(24, virtualSize).putInt(100, 104);
+        int pos = 104;
+        if (backingFormat != null) {
+            byte[] f = backingFormat.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            b.putInt(pos, 0xe2792aca).putInt(pos + 4, f.length).put(pos + 8, f);
+            pos += 8 + ((f.length + 7) & ~7);
+        }
+        b.putInt(pos, 0).putInt(pos + 4, 0);
+        if (backing != null) {
+            byte[] name = backing.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            b.putLong(8, 1024).putInt(16, name.length).put(1024, name);
+        }
+        return b.array();
+    }
+
+    @Test
+    void inspectImageReadsTheHeaderOfAFileOfAMountedExport(@TempDir Path tmp) throws Exception {
+        Path volumes = Files.createDirectories(tmp.resolve("volumes"));
+        FakeVolumeDriver driver = new FakeVolumeDriver("fake", volumes, "qcow2");
+        ConnectionInfo info = info("volume-1", "qcow2");
+        assertThrows(MountUnhealthyException.class, () -> driver.inspectImage(info, "volume-1"), "nothing mounted yet");
+        driver.connect(info, Attachment.of("volume-1", "vm1"));
+        Files.write(volumes.resolve("volume-1"), new byte[4096]);
+        Files.write(volumes.resolve("volume-1.snap"), qcow2(1L << 30, "volume-1", "raw"));
+        Files.write(volumes.resolve("volume-1.snap2"), qcow2(1L << 30, volumes.resolve("volume-1.snap").toString(), null));
+        Files.write(volumes.resolve("volume-1.bad"), qcow2(1L << 30, "/etc/passwd", null));
+        Files.createSymbolicLink(volumes.resolve("volume-1.link"), volumes.resolve("volume-1"));
+
+        VolumeLocation raw = new VolumeLocation(volumes.toString(), "volume-1");
+        assertEquals(new VolumeImage(raw, "raw", 4096, 4096, Optional.empty(), Optional.empty()), driver.inspectImage(info, "volume-1"));
+        VolumeImage snap = driver.inspectImage(info, "volume-1.snap");
+        assertEquals(List.of("qcow2", 1L << 30, Optional.of("volume-1"), Optional.of("raw")),
+                List.of(snap.format(), snap.virtualSize(), snap.backingFile(), snap.backingFormat()));
+        VolumeImage snap2 = driver.inspectImage(info, "volume-1.snap2");
+        assertEquals(Optional.of("volume-1.snap"), snap2.backingFile(), "an absolute path in the directory is given as its name");
+        assertTrue(snap2.backingFormatUndeclared());
+        assertThrows(UnsafeImageException.class, () -> driver.inspectImage(info, "volume-1.bad"));
+        assertThrows(UnsafePathException.class, () -> driver.inspectImage(info, "volume-1.link"));
+        assertEquals("file", assertThrows(InvalidConnectionInfoException.class, () -> driver.inspectImage(info, "volume-1.none")).field());
+        for (String hostile : new String[] { "/", "..", "../volume-1", "a/b", "" }) {
+            assertEquals("file", assertThrows(InvalidConnectionInfoException.class, () -> driver.inspectImage(info, hostile)).field());
+        }
+        driver.state("h/v", MountState.STALE);
+        assertThrows(MountUnhealthyException.class, () -> driver.inspectImage(info, "volume-1"));
+        assertTrue(driver.calls.contains("inspectImage volume-1.snap"));
+    }
+
+    @Test
+    void followMovesTheRecordedAttachmentToAnotherFileOfItsDirectory() throws Exception {
+        FakeVolumeDriver driver = new FakeVolumeDriver("fake");
+        ConnectionInfo info = info("volume-1", "qcow2");
+        Attachment vm1 = Attachment.of("volume-1", "vm1");
+        driver.connect(info, vm1);
+        VolumeLocation from = new VolumeLocation(FakeVolumeDriver.directory("h/v"), "volume-1");
+        Attachment moved = Attachment.of("volume-1.snap", "vm1");
+        assertTrue(driver.follow(from, "volume-1.snap", vm1));
+        assertFalse(driver.follow(from, "volume-1.snap", vm1), "idempotent");
+        assertFalse(driver.isAttached(vm1));
+        assertTrue(driver.isAttached(moved));
+        assertEquals("toVolume", assertThrows(InvalidConnectionInfoException.class, () -> driver.follow(from, "../x", vm1)).field());
+        assertEquals("toVolume", assertThrows(InvalidConnectionInfoException.class, () -> driver.follow(from, "volume-1", vm1)).field());
+        assertEquals("attachment.volume", assertThrows(InvalidConnectionInfoException.class,
+                () -> driver.follow(from, "volume-1.snap", moved)).field());
+        assertEquals(DisconnectOutcome.UNMOUNTED, driver.disconnect(info("volume-1.snap", "qcow2"), moved), "the last one, by its new name");
+
+        FakeVolumeDriver old = new FakeVolumeDriver("old").withoutReconciliation();
+        assertThrows(OperationNotSupportedException.class, () -> old.follow(from, "volume-1.snap", vm1));
+        assertThrows(OperationNotSupportedException.class, () -> old.inspectImage(info, "volume-1"));
     }
 }

@@ -19,12 +19,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import org.volumedriver.spi.MountUnhealthyException;
+import org.volumedriver.spi.VolumeDriverException;
 
 /**
- * An {@code lstat} of a file on a mount that may hang, for at most a timeout: it runs on a worker
- * thread, so a hung FUSE client blocks that worker, never the caller. While a look into a mount
- * directory has not returned, the next one there is refused at once rather than piling up threads;
- * at most {@value #MAX_WORKERS} workers exist at once, idle ones end after 30 s.
+ * An {@code lstat} of a file on a mount that may hang, or any other look at files there (an image
+ * header, {@link #look}), for at most a timeout: it runs on a worker thread, so a hung FUSE client
+ * blocks that worker, never the caller. While a look into a mount directory has not returned, the
+ * next one there is refused at once rather than piling up threads; at most {@value #MAX_WORKERS}
+ * workers exist at once, idle ones end after 30 s.
  */
 final class BoundedLstat {
 
@@ -41,7 +43,7 @@ final class BoundedLstat {
                 t.setDaemon(true);
                 return t;
             });
-    private final ConcurrentHashMap<Path, Future<Kind>> blocked = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Path, Future<?>> blocked = new ConcurrentHashMap<>();
     private final Function<Path, Kind> lstat;
 
     BoundedLstat() {
@@ -62,27 +64,60 @@ final class BoundedLstat {
      *         one in that directory is still blocked
      */
     Kind kind(Path file, Path mountDir, Duration timeout) throws MountUnhealthyException {
-        Future<Kind> earlier = blocked.get(mountDir);
+        try {
+            return look(mountDir, timeout, "lstat of a file on it", () -> lstat.apply(file));
+        } catch (MountUnhealthyException e) {
+            throw e;
+        } catch (VolumeDriverException e) {
+            throw new MountUnhealthyException(mountDir.toString(), "lstat of a file on it failed (" + e.code() + ")");
+        }
+    }
+
+    /** A look at files on a mount: its typed refusals pass through, anything else is the mount's failure. */
+    @FunctionalInterface
+    interface Look<T> {
+        /**
+         * @return what was seen
+         * @throws VolumeDriverException a typed refusal of what was seen
+         */
+        T call() throws VolumeDriverException;
+    }
+
+    /**
+     * @param mountDir the mount directory the look goes into
+     * @param timeout how long the caller waits at most
+     * @param what the look, for messages
+     * @param look the look itself
+     * @return what it saw
+     * @throws MountUnhealthyException if it fails, does not answer in time, or an earlier look in
+     *         that directory is still blocked
+     * @throws VolumeDriverException the look's own typed refusal
+     */
+    <T> T look(Path mountDir, Duration timeout, String what, Look<T> look) throws VolumeDriverException {
+        Future<?> earlier = blocked.get(mountDir);
         if (earlier != null) {
             if (!earlier.isDone()) {
                 throw new MountUnhealthyException(mountDir.toString(), "an earlier look at a file on it has not returned");
             }
             blocked.remove(mountDir, earlier);
         }
-        Future<Kind> look;
+        Future<T> running;
         try {
-            look = workers.submit(() -> lstat.apply(file));
+            running = workers.submit(look::call);
         } catch (RejectedExecutionException e) {
             throw new MountUnhealthyException(mountDir.toString(), MAX_WORKERS + " looks at files on blocked mounts have not returned");
         }
         try {
-            return look.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return running.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            blocked.put(mountDir, look);
-            throw new MountUnhealthyException(mountDir.toString(), "lstat of a file on it did not answer within " + timeout.toMillis() + " ms");
+            blocked.put(mountDir, running);
+            throw new MountUnhealthyException(mountDir.toString(), what + " did not answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof VolumeDriverException refused) {
+                throw refused;
+            }
             Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
-            throw new MountUnhealthyException(mountDir.toString(), "lstat of a file on it failed (" + cause.getClass().getSimpleName() + ")");
+            throw new MountUnhealthyException(mountDir.toString(), what + " failed (" + cause.getClass().getSimpleName() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MountUnhealthyException(mountDir.toString(), "interrupted while looking at a file on it");

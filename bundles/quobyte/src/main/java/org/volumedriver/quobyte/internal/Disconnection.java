@@ -12,6 +12,7 @@ import org.volumedriver.spi.CommandTimedOutException;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.UnsafePathException;
 import org.volumedriver.spi.VolumeDriverException;
+import org.volumedriver.spi.VolumeEvents;
 
 /**
  * Gives up one attachment of a mount directory, for a disconnect (by connection info) and a
@@ -96,16 +97,17 @@ final class Disconnection {
             records.forgetIfIdle(rec);
             throw new UnsafePathException(rec.dir.toString(), "another file system type is mounted there; it was left alone");
         }
+        long started = System.nanoTime();
         Mounter.Outcome r = lifecycle.unmountOnce(rec.dir);
         if (lifecycle.visible(rec.dir).isEmpty()) {
-            lifecycle.unmounted(rec);
+            lifecycle.unmounted(rec, started);
             return DisconnectOutcome.UNMOUNTED;
         }
         if (r.timedOut()) {
-            rec.stale("unmount timed out");
+            lifecycle.unmountTimedOut(rec, "unmount timed out", started);
             throw new CommandTimedOutException(settings.umountCommand, settings.umountTimeout);
         }
-        rec.busy("unmount refused (exit status " + r.exitStatus() + "); still mounted");
+        lifecycle.busy(rec, "unmount refused (exit status " + r.exitStatus() + "); still mounted", VolumeEvents.OP_UNMOUNT, started);
         counters.increment("unmount.busy");
         LOG.warn("unmount of {} refused with exit status {}: it stays mounted (busy)", rec.dir, r.exitStatus());
         return DisconnectOutcome.BUSY;

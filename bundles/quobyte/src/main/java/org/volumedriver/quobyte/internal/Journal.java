@@ -57,15 +57,15 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** One change. */
-    public record Op(char kind, String hash, String a, String b) {
+    /** One change: a kind, the mount directory's name and up to three values. */
+    public record Op(char kind, String hash, String a, String b, String c) {
         /**
          * @param hash mount directory name
          * @param export stripped export
          * @return a mount-directory fact
          */
         public static Op mount(String hash, String export) {
-            return new Op('M', hash, export, null);
+            return new Op('M', hash, export, null, null);
         }
 
         /**
@@ -74,7 +74,7 @@ public final class Journal implements AutoCloseable {
          * @return an attachment added
          */
         public static Op add(String hash, Attachment at) {
-            return new Op('A', hash, at.volume(), at.instance());
+            return new Op('A', hash, at.volume(), at.instance(), null);
         }
 
         /**
@@ -83,7 +83,18 @@ public final class Journal implements AutoCloseable {
          * @return an attachment removed
          */
         public static Op remove(String hash, Attachment at) {
-            return new Op('R', hash, at.volume(), at.instance());
+            return new Op('R', hash, at.volume(), at.instance(), null);
+        }
+
+        /**
+         * @param hash mount directory name
+         * @param from the attachment recorded until now
+         * @param toVolume the volume file it names from now on
+         * @return the attachment moved to another file of its volume, in one line so that no
+         *         torn write can keep one half of the move
+         */
+        public static Op follow(String hash, Attachment from, String toVolume) {
+            return new Op('F', hash, from.volume(), toVolume, from.instance());
         }
 
         /**
@@ -93,11 +104,18 @@ public final class Journal implements AutoCloseable {
          * @return the connection of the mount made or adopted there (D4)
          */
         public static Op connection(String hash, String device, long mountId) {
-            return new Op('C', hash, device, Long.toString(mountId));
+            return new Op('C', hash, device, Long.toString(mountId), null);
         }
 
         String text() {
-            return b == null ? kind + " " + hash + " " + a : kind + " " + hash + " " + a + " " + b;
+            StringBuilder sb = new StringBuilder().append(kind).append(' ').append(hash).append(' ').append(a);
+            if (b != null) {
+                sb.append(' ').append(b);
+            }
+            if (c != null) {
+                sb.append(' ').append(c);
+            }
+            return sb.toString();
         }
     }
 

@@ -21,8 +21,11 @@ import org.volumedriver.spi.InvalidConnectionInfoException;
  * <p>Lines: {@code M <md5> <export>} (a mount directory), {@code C <md5> <major:minor> <mount id>}
  * (the FUSE connection of the mount made or adopted there and the kernel's unique id of that
  * mount, 0 if unknown, D4), {@code A <md5> <volume> <instance>}
- * (attachment present), {@code R <md5> <volume> <instance>} (attachment removed). Format 2 added
- * {@code C}; a format-1 journal is read as well (its mounts have no recorded connection).
+ * (attachment present), {@code R <md5> <volume> <instance>} (attachment removed),
+ * {@code F <md5> <volume> <new volume> <instance>} (the attachment moved to another file of its
+ * volume: removed under the first name, present under the second). Format 2 added {@code C},
+ * format 3 {@code F} (log lines only: a snapshot lists attachments under their current names);
+ * journals of formats 1 and 2 are read as well (format-1 mounts have no recorded connection).
  *
  * <p>An {@code A}, {@code R} or {@code C} line of the log whose directory neither the snapshot
  * nor an earlier log line names is skipped, not refused: the line was queued while a compaction
@@ -33,7 +36,9 @@ import org.volumedriver.spi.InvalidConnectionInfoException;
 final class JournalFormat {
 
     /** The header this version writes. */
-    static final String HEADER = "volumedriver-quobyte-journal 2";
+    static final String HEADER = "volumedriver-quobyte-journal 3";
+    /** The header of journals written before attachments could move to another file. */
+    static final String HEADER_V2 = "volumedriver-quobyte-journal 2";
     /** The header of journals written before connections were recorded. */
     static final String HEADER_V1 = "volumedriver-quobyte-journal 1";
 
@@ -78,7 +83,7 @@ final class JournalFormat {
      * @throws IOException naming the first bad line (never its content)
      */
     static List<Journal.Entry> replay(List<String> snapshot, String log) throws IOException {
-        if (snapshot.isEmpty() || !(HEADER.equals(snapshot.get(0)) || HEADER_V1.equals(snapshot.get(0)))) {
+        if (snapshot.isEmpty() || !(HEADER.equals(snapshot.get(0)) || HEADER_V2.equals(snapshot.get(0)) || HEADER_V1.equals(snapshot.get(0)))) {
             throw new IOException("the journal has no valid header");
         }
         State state = new State();
@@ -117,7 +122,7 @@ final class JournalFormat {
         void apply(String line, String where, boolean fromLog) throws IOException {
             String[] f = line.split(" ", -1);
             try {
-                if (fromLog && f.length == 4 && !exports.containsKey(f[1]) && MountLayout.DIR_NAME.matcher(f[1]).matches()
+                if (fromLog && (f.length == 4 || f.length == 5) && !exports.containsKey(f[1]) && MountLayout.DIR_NAME.matcher(f[1]).matches()
                         && isWellFormedFact(f)) {
                     return; // queued across a compaction for a directory that had emptied out: see the class comment
                 }
@@ -136,6 +141,10 @@ final class JournalFormat {
                     attachments.get(f[1]).add(new Attachment(f[2], f[3]));
                 } else if (f.length == 4 && f[0].equals("R") && exports.containsKey(f[1])) {
                     attachments.get(f[1]).remove(new Attachment(f[2], f[3]));
+                } else if (f.length == 5 && f[0].equals("F") && fromLog && exports.containsKey(f[1])) {
+                    Attachment moved = new Attachment(f[3], f[4]);
+                    attachments.get(f[1]).remove(new Attachment(f[2], f[4]));
+                    attachments.get(f[1]).add(moved);
                 } else {
                     throw new IOException(where + " is malformed");
                 }
@@ -145,6 +154,11 @@ final class JournalFormat {
         }
 
         private static boolean isWellFormedFact(String[] f) {
+            if (f.length == 5) {
+                new Attachment(f[2], f[4]); // refuses what no attachment can be
+                new Attachment(f[3], f[4]);
+                return f[0].equals("F");
+            }
             if (f[0].equals("A") || f[0].equals("R")) {
                 new Attachment(f[2], f[3]); // refuses what no attachment can be
                 return true;

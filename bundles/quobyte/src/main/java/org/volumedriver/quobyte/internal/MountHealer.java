@@ -39,13 +39,14 @@ final class MountHealer {
      * @throws VolumeDriverException the typed failure; steps taken before it are logged and counted
      */
     List<HealStep> heal(MountRecord rec, boolean force) throws VolumeDriverException {
+        long started = System.nanoTime();
         HealSteps steps = new HealSteps(rec.dir, counters);
         Optional<MountEntry> m = lifecycle.visible(rec.dir);
         if (m.isEmpty()) {
             if (rec.hasAttachments() && rec.export() != null) {
                 LOG.warn("heal: {} has {} attachment(s) but is not mounted: mounting it", rec.dir, rec.attachments().size());
                 lifecycle.mountFresh(rec, steps);
-                counters.increment("heals");
+                lifecycle.healed(rec, started);
             } else {
                 rec.notMounted("");
             }
@@ -69,13 +70,18 @@ final class MountHealer {
             LOG.warn("forced heal of {} with {} attachment(s) in use", rec.dir, rec.attachments().size());
         }
         lifecycle.unmountForHeal(rec, m.get(), p.timedOut(), p.detail(), steps);
-        counters.increment("heals");
         if (rec.hasAttachments() && rec.export() != null) {
-            lifecycle.mountFresh(rec, steps);
+            try {
+                lifecycle.mountFresh(rec, steps);
+            } catch (VolumeDriverException e) {
+                counters.increment("heals"); // cut loose, not mounted again
+                throw e;
+            }
         } else {
             rec.notMounted("healed: unmounted");
             layout.removeIfEmpty(rec.dir);
         }
+        lifecycle.healed(rec, started);
         return steps.steps();
     }
 }

@@ -21,7 +21,9 @@ import org.volumedriver.spi.MountUnhealthyException;
 import org.volumedriver.spi.Redactor;
 import org.volumedriver.spi.StaleMountInUseException;
 import org.volumedriver.spi.UnsafePathException;
+import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.VolumeDriverException;
+import org.volumedriver.spi.VolumeEvents;
 
 /**
  * The steps of one mount's life — mount, prove healthy, heal, unmount — each keeping the mount's
@@ -41,10 +43,15 @@ final class MountLifecycle {
     private final Counters counters;
     private final ConnectionAborter aborter;
     private final UnmountGuard guard;
+    private final Telemetry telemetry;
+    private final ClientScopes scopes;
 
     MountLifecycle(Settings settings, MountLayout layout, Mounter mounter, HealthProbe probe, SystemdDecision systemd,
-            MountRecords records, DirectoryLocks locks, Counters counters, ConnectionAborter aborter, UnmountGuard guard) {
+            MountRecords records, DirectoryLocks locks, Counters counters, ConnectionAborter aborter, UnmountGuard guard,
+            Telemetry telemetry) {
         this.settings = settings;
+        this.telemetry = telemetry;
+        this.scopes = new ClientScopes(mounter, counters);
         this.guard = guard;
         this.layout = layout;
         this.mounter = mounter;
@@ -124,9 +131,40 @@ final class MountLifecycle {
         }
         if (!p.isHealthy()) {
             counters.increment("stale.detected");
-            rec.stale(p.detail());
+            stale(rec, p.detail());
         }
         return p;
+    }
+
+    /** Records a mount as STALE; the event goes out when it turns so, not at each probe that agrees. */
+    void stale(MountRecord rec, String why) {
+        boolean turned = rec.state() != MountState.STALE;
+        rec.stale(why);
+        if (turned) {
+            telemetry.stale(rec, why);
+        }
+    }
+
+    /** Records an unmount refused because the file system is in use, as {@link #stale} does. */
+    void busy(MountRecord rec, String why, String operation, long started) {
+        boolean turned = rec.state() != MountState.BUSY;
+        rec.busy(why);
+        telemetry.time(Telemetry.UNMOUNT, "mount_busy", System.nanoTime() - started);
+        if (turned) {
+            telemetry.busy(rec, operation);
+        }
+    }
+
+    /** An unmount ran out of time: the client hangs, the mount is STALE. */
+    void unmountTimedOut(MountRecord rec, String why, long started) {
+        telemetry.time(Telemetry.UNMOUNT, "command_timed_out", System.nanoTime() - started);
+        stale(rec, why);
+    }
+
+    /** A heal is done; {@code started} is when it began. */
+    void healed(MountRecord rec, long started) {
+        counters.increment("heals");
+        telemetry.healed(rec, System.nanoTime() - started);
     }
 
     /**
@@ -171,10 +209,11 @@ final class MountLifecycle {
         // F6: a heal on the way of a connect is a heal without force
         guard.refuseIfUsed(rec);
         LOG.warn("mount {} is stale ({}) and unused: healing it", rec.dir, p.detail());
+        long healStarted = System.nanoTime();
         HealSteps steps = new HealSteps(rec.dir, counters);
         unmountForHeal(rec, found, p.timedOut(), p.detail(), steps);
         mountFresh(rec, steps);
-        counters.increment("heals");
+        healed(rec, healStarted);
         return true;
     }
 
@@ -219,9 +258,12 @@ final class MountLifecycle {
      * @param steps the heal's steps, or null when this mount is no heal
      */
     void mountFresh(MountRecord rec, HealSteps steps) throws VolumeDriverException {
+        long started = System.nanoTime();
         try {
             mountFreshOnce(rec, steps);
+            telemetry.mounted(rec, System.nanoTime() - started);
         } catch (VolumeDriverException e) {
+            telemetry.time(Telemetry.MOUNT, Telemetry.outcome(e), System.nanoTime() - started);
             if (steps != null) {
                 steps.add(HealStep.Action.REMOUNT, HealStep.Outcome.FAILED, e.code() + ": " + e.getMessage());
             }
@@ -249,7 +291,7 @@ final class MountLifecycle {
             }
             created = layout.prepare(rec.dir);
             if (steps == null || !steps.has(HealStep.Action.END_SCOPE)) {
-                endOldClientScope(rec.dir, steps);
+                scopes.endOldClientScope(rec.dir, steps);
             }
             long started = System.nanoTime();
             Mounter.Outcome r = mounter.mount(rec.export(), rec.dir);
@@ -297,43 +339,6 @@ final class MountLifecycle {
         }
     }
 
-    /**
-     * Frees the directory's scope name before the client starts in it (C2): the daemon of a hung
-     * mount that was detached lazily keeps its scope, and systemd refuses a second scope of that
-     * name. A scope that cannot be ended is logged; the mount then fails with systemd's own error.
-     * In a heal this is the step after the unmount, so that a hung daemon ends with its mount.
-     */
-    private void endOldClientScope(Path dir, HealSteps steps) throws VolumeDriverException {
-        Optional<Mounter.Outcome> stop = mounter.endClientScope(dir);
-        if (stop.isEmpty()) {
-            if (steps != null) {
-                steps.add(HealStep.Action.END_SCOPE, HealStep.Outcome.SKIPPED, "mounts do not run in systemd scopes");
-            }
-            return;
-        }
-        String unit = CommandMounter.scopeUnit(dir);
-        if (stop.get().exitStatus() == CommandMounter.UNIT_NOT_LOADED) {
-            if (steps != null) {
-                steps.add(HealStep.Action.END_SCOPE, HealStep.Outcome.NOT_NEEDED, unit + " is not loaded");
-            }
-            return;
-        }
-        if (stop.get().succeeded()) {
-            counters.increment("scopes.ended");
-            LOG.warn("ended the scope a former client of {} left behind", dir);
-            if (steps != null) {
-                steps.add(HealStep.Action.END_SCOPE, HealStep.Outcome.DONE, unit + " stopped");
-            }
-        } else {
-            LOG.error("could not end the scope a former client of {} left behind (exit status {}{})", dir,
-                    stop.get().exitStatus(), stop.get().timedOut() ? ", timed out" : "");
-            if (steps != null) {
-                steps.add(HealStep.Action.END_SCOPE, HealStep.Outcome.FAILED, unit + ": exit status " + stop.get().exitStatus()
-                        + (stop.get().timedOut() ? ", timed out" : ""));
-            }
-        }
-    }
-
     private Optional<MountEntry> awaitMount(Path dir) throws VolumeDriverException {
         long deadline = System.nanoTime() + settings.mountAppearTimeout.toNanos();
         while (true) {
@@ -364,9 +369,10 @@ final class MountLifecycle {
     /** Takes back a mount this operation made, when what it was made for failed (E5). */
     void undoMount(MountRecord rec, String why) {
         LOG.warn("undoing the mount of {}: {}", rec.dir, why);
+        long started = System.nanoTime();
         try {
             if (mounter.unmountOrDetach(rec.dir, "undoing a mount")) {
-                unmounted(rec);
+                unmounted(rec, started);
             }
         } catch (VolumeDriverException e) {
             LOG.error("could not undo the mount of {} ({})", rec.dir, e.code());
@@ -391,6 +397,7 @@ final class MountLifecycle {
         DirectoryLocks.Permit permit = locks.acquireOperation();
         try {
             aborter.abortIfHung(rec, hung, verdict, steps);
+            long started = System.nanoTime();
             Mounter.Outcome normal = mounter.unmount(rec.dir, false);
             boolean gone = visible(rec.dir).isEmpty();
             steps.add(HealStep.Action.UNMOUNT, gone ? HealStep.Outcome.DONE : HealStep.Outcome.FAILED,
@@ -405,12 +412,13 @@ final class MountLifecycle {
                         gone ? "" : "still mounted (exit status " + lazy.exitStatus() + (lazy.timedOut() ? ", timed out" : "") + ")");
             }
             if (!gone) {
-                rec.busy("stale and could not be unmounted");
+                busy(rec, "stale and could not be unmounted", VolumeEvents.OP_HEAL, started);
                 throw new MountBusyException(rec.dir.toString());
             }
             records.uncount(rec);
             counters.increment("unmounts");
-            endOldClientScope(rec.dir, steps);
+            telemetry.unmounted(rec, System.nanoTime() - started);
+            scopes.endOldClientScope(rec.dir, steps);
         } finally {
             permit.release();
         }
@@ -438,15 +446,16 @@ final class MountLifecycle {
             return false;
         }
         try {
+            long started = System.nanoTime();
             Mounter.Outcome r = mounter.unmount(rec.dir, false);
             if (visible(rec.dir).isEmpty()) {
-                unmounted(rec);
+                unmounted(rec, started);
                 return true;
             }
             if (r.timedOut()) {
-                rec.stale("unmount of the idle mount timed out");
+                unmountTimedOut(rec, "unmount of the idle mount timed out", started);
             } else {
-                rec.busy("unmount refused (exit status " + r.exitStatus() + "); still mounted");
+                busy(rec, "unmount refused (exit status " + r.exitStatus() + "); still mounted", VolumeEvents.OP_UNMOUNT, started);
             }
             return false;
         } finally {
@@ -462,10 +471,16 @@ final class MountLifecycle {
         records.forgetIfIdle(rec);
     }
 
-    /** Our unmount is verified: the directory goes, and the record unless attachments remain. */
-    void unmounted(MountRecord rec) {
+    /**
+     * Our unmount is verified: the directory goes, and the record unless attachments remain.
+     *
+     * @param rec the record
+     * @param started when the unmount began
+     */
+    void unmounted(MountRecord rec, long started) {
         records.uncount(rec);
         counters.increment("unmounts");
+        telemetry.unmounted(rec, System.nanoTime() - started);
         rec.notMounted("");
         if (!layout.removeIfEmpty(rec.dir)) {
             LOG.warn("mount directory {} was unmounted but is not empty; left in place", rec.dir);

@@ -28,6 +28,9 @@ import org.volumedriver.spi.UnsafePathException;
  * matching the volume name pattern. A backing file whose format the image above it does not
  * declare is opened by qemu after probing its content: it must then not look like any image format
  * but raw and qcow2 (a vmdk descriptor, for one, can name any file on the host).
+ *
+ * <p>{@link #inspect} tells, after the same checks, what a file's own header says (format, sizes,
+ * the direct backing file and its declared format) for {@code inspectImage}.
  */
 public final class Qcow2Inspector {
 
@@ -65,7 +68,48 @@ public final class Qcow2Inspector {
         }
     }
 
-    private static void requireRegular(Path file, String field) throws UnsafePathException, InvalidConnectionInfoException {
+    /**
+     * What a volume file's header says: the qcow2 magic means qcow2 (checked with its whole chain
+     * as {@link #check} does), anything else raw. The connection info's format plays no part.
+     *
+     * @param file the volume file (already resolved inside the mount directory)
+     * @param names the volume name pattern backing files must match
+     * @param field the input field that named the file, for errors
+     * @return the format, the sizes and the direct backing file
+     * @throws UnsafeImageException if a qcow2 header or its chain is refused
+     * @throws UnsafePathException if the file is not a regular file
+     * @throws InvalidConnectionInfoException if the file does not exist
+     */
+    static Image inspect(Path file, Pattern names, String field)
+            throws UnsafeImageException, UnsafePathException, InvalidConnectionInfoException {
+        long fileSize = requireRegular(file, field).size();
+        Header h = readHeader(file);
+        if (h == null) {
+            return new Image("raw", fileSize, fileSize, null, null);
+        }
+        inspectChain(file, names);
+        String backing = h.backingName == null ? null : backingPath(file.getParent(), h.backingName, names).getFileName().toString();
+        return new Image("qcow2", h.virtualSize, fileSize, backing, h.backingName == null ? null : h.backingFormat);
+    }
+
+    /**
+     * What {@link #inspect} found.
+     *
+     * @param format {@code raw} or {@code qcow2}
+     * @param virtualSize the size the guest sees (a raw file's own size)
+     * @param fileSize the file's size
+     * @param backingName the direct backing file's name in the same directory, or null
+     * @param backingFormat its format as the header declares it, or null when undeclared
+     */
+    record Image(String format, long virtualSize, long fileSize, String backingName, String backingFormat) {
+
+        /** @return whether the backing file's format is left to qemu's probing */
+        boolean backingFormatUndeclared() {
+            return backingName != null && backingFormat == null;
+        }
+    }
+
+    private static BasicFileAttributes requireRegular(Path file, String field) throws UnsafePathException, InvalidConnectionInfoException {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -80,6 +124,7 @@ public final class Qcow2Inspector {
         if (!attrs.isRegularFile()) {
             throw new UnsafePathException(field, "the volume file is not a regular file");
         }
+        return attrs;
     }
 
     private static void inspectChain(Path file, Pattern names) throws UnsafeImageException, UnsafePathException, InvalidConnectionInfoException {
@@ -216,7 +261,7 @@ public final class Qcow2Inspector {
     }
 
     /** The parts of a header that matter here. */
-    record Header(int version, String backingName, String backingFormat) {
+    record Header(int version, String backingName, String backingFormat, long virtualSize) {
     }
 
     /**
@@ -249,6 +294,10 @@ public final class Qcow2Inspector {
         }
         long backingOffset = buf.getLong(8);
         int backingSize = buf.getInt(16);
+        long virtualSize = buf.getLong(24);
+        if (virtualSize < 0) {
+            throw new UnsafeImageException("the qcow2 virtual size is out of range");
+        }
         int headerLength = 72;
         if (version == 3) {
             if (limit < 104) {
@@ -310,6 +359,6 @@ public final class Qcow2Inspector {
             }
             backingName = new String(name, StandardCharsets.US_ASCII);
         }
-        return new Header(version, backingName, backingFormat);
+        return new Header(version, backingName, backingFormat, virtualSize);
     }
 }

@@ -2,7 +2,6 @@ package org.volumedriver.quobyte.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +24,8 @@ import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.Redactor;
 import org.volumedriver.spi.UnsafePathException;
 import org.volumedriver.spi.VolumeDriverException;
+import org.volumedriver.spi.VolumeEvents;
+import org.volumedriver.spi.VolumeImage;
 import org.volumedriver.spi.VolumeLocation;
 
 /**
@@ -32,9 +33,11 @@ import org.volumedriver.spi.VolumeLocation;
  * takes the mount directory's lease, and drives the mount's lifecycle and the attachment journal;
  * the state lives in {@link MountRecords}, the locks in {@link DirectoryLocks}, the commands behind
  * a {@link Mounter} and a {@link FuseControl}, heals in {@link MountHealer}, the periodic pass in
- * {@link Watchdog}, disconnects in {@link Disconnection}; what guests show is judged by
- * {@link VolumeOwnership} and taken on by {@link Adoption}, and every unmount nobody forced asks
- * the {@link UnmountGuard} first.
+ * {@link Watchdog}, connects in {@link Connection}, disconnects in {@link Disconnection}; what
+ * guests show is judged by {@link VolumeOwnership} and taken on by {@link Adoption}, and every
+ * unmount nobody forced asks the {@link UnmountGuard} first. For operations on attached volumes,
+ * {@link ImageInspection} reads a file's header and {@link AttachmentFollow} moves an attachment to
+ * another file of its volume. Events and timers go through {@link Telemetry}.
  */
 public final class QuobyteEngine implements AutoCloseable {
 
@@ -58,6 +61,10 @@ public final class QuobyteEngine implements AutoCloseable {
     private final Disconnection disconnection;
     private final VolumeOwnership ownership;
     private final Adoption adoption;
+    private final Connection connection;
+    private final ImageInspection inspection;
+    private final AttachmentFollow following;
+    private final Telemetry telemetry;
 
     /**
      * The production wiring: {@code mount.quobyte}, {@code umount} and the FUSE control commands
@@ -69,16 +76,28 @@ public final class QuobyteEngine implements AutoCloseable {
      * @param probe the health probe
      * @param systemd the systemd decision
      * @param uid the effective uid directories must belong to
+     * @param telemetry where events and timers go
      */
     public QuobyteEngine(Settings settings, CommandExecutor executor, MountTable table, HealthProbe probe,
-            SystemdDecision systemd, int uid) {
+            SystemdDecision systemd, int uid, Telemetry telemetry) {
         this(settings, new CommandMounter(settings, executor, table, systemd, probe::forget),
-                new CommandFuseControl(executor, table, settings.umountTimeout), probe, systemd, uid);
+                new CommandFuseControl(executor, table, settings.umountTimeout), probe, systemd, uid, telemetry);
+    }
+
+    /** The production wiring without events or timers (benchmarks). */
+    public QuobyteEngine(Settings settings, CommandExecutor executor, MountTable table, HealthProbe probe,
+            SystemdDecision systemd, int uid) {
+        this(settings, executor, table, probe, systemd, uid, new Telemetry());
     }
 
     /** An engine without a FUSE control file system (nothing is ever aborted), for tests. */
     QuobyteEngine(Settings settings, Mounter mounter, HealthProbe probe, SystemdDecision systemd, int uid) {
-        this(settings, mounter, FuseControl.NONE, probe, systemd, uid);
+        this(settings, mounter, FuseControl.NONE, probe, systemd, uid, new Telemetry());
+    }
+
+    /** {@link #QuobyteEngine(Settings, Mounter, FuseControl, HealthProbe, SystemdDecision, int, Telemetry)} without telemetry. */
+    QuobyteEngine(Settings settings, Mounter mounter, FuseControl fuse, HealthProbe probe, SystemdDecision systemd, int uid) {
+        this(settings, mounter, fuse, probe, systemd, uid, new Telemetry());
     }
 
     /**
@@ -88,11 +107,14 @@ public final class QuobyteEngine implements AutoCloseable {
      * @param probe the health probe
      * @param systemd the systemd decision
      * @param uid the effective uid directories must belong to
+     * @param telemetry where events and timers go
      */
-    QuobyteEngine(Settings settings, Mounter mounter, FuseControl fuse, HealthProbe probe, SystemdDecision systemd, int uid) {
+    QuobyteEngine(Settings settings, Mounter mounter, FuseControl fuse, HealthProbe probe, SystemdDecision systemd, int uid,
+            Telemetry telemetry) {
         this.settings = settings;
         this.layout = new MountLayout(settings.mountBase, settings.directoryMode, uid, settings.directoryGroup);
-        this.probe = probe;
+        this.telemetry = telemetry;
+        this.probe = telemetry.timed(probe);
         this.systemd = systemd;
         this.stateDir = settings.mountBase.resolve(STATE_DIR);
         this.records = new MountRecords(settings.maxMounts);
@@ -100,14 +122,18 @@ public final class QuobyteEngine implements AutoCloseable {
         this.locks = new DirectoryLocks(stateDir, settings.lockTimeout, settings.maxConcurrentOperations,
                 settings.operationQueueTimeout, counters);
         this.guard = new UnmountGuard(counters);
-        this.lifecycle = new MountLifecycle(settings, layout, mounter, probe, systemd, records, locks, counters,
-                new ConnectionAborter(settings.healAbort, fuse), guard);
+        this.lifecycle = new MountLifecycle(settings, layout, mounter, this.probe, systemd, records, locks, counters,
+                new ConnectionAborter(settings.healAbort, fuse), guard, telemetry);
         this.watchdog = new Watchdog(records, locks, lifecycle, layout, counters, fuse, guard);
         this.listing = new MountListing(records, locks, lifecycle, fuse);
         this.healer = new MountHealer(lifecycle, layout, counters, guard);
         this.disconnection = new Disconnection(settings, records, locks, lifecycle, journal, counters, guard);
-        this.ownership = new VolumeOwnership(settings, layout, lifecycle, probe, new BoundedLstat());
+        BoundedLstat looks = new BoundedLstat();
+        this.ownership = new VolumeOwnership(settings, layout, lifecycle, this.probe, looks);
         this.adoption = new Adoption(settings, layout, records, locks, lifecycle, ownership, journal, counters);
+        this.connection = new Connection(settings, records, locks, lifecycle, journal, counters);
+        this.inspection = new ImageInspection(settings, records, ownership, looks);
+        this.following = new AttachmentFollow(settings, layout, records, locks, journal, counters);
     }
 
     /**
@@ -193,82 +219,17 @@ public final class QuobyteEngine implements AutoCloseable {
      */
     public DiskSpec connect(ConnectionInfo info, Attachment attachment) throws VolumeDriverException {
         counters.increment("connects");
+        long started = System.nanoTime();
         try {
             VolumeTarget t = resolve(info);
             t.checkAttachment(attachment);
-            long ticket = -1;
-            boolean madeMount = false;
-            try (DirectoryLocks.Lease lease = locks.lock(t.dir())) {
-                MountRecord rec = records.open(t.dir());
-                try {
-                    if (rec.export() != null && !rec.export().equals(t.export().stripped())) {
-                        throw new UnsafePathException(t.dir().toString(), "is already used by a different export with the same hash");
-                    }
-                    rec.export(t.export().stripped());
-                    boolean mountedNow = lifecycle.ensureMounted(rec);
-                    madeMount = mountedNow;
-                    try {
-                        Qcow2Inspector.check(t.volumePath(), t.format(), settings.volumeNamePattern);
-                    } catch (VolumeDriverException e) {
-                        if (mountedNow && !rec.hasAttachments()) {
-                            lifecycle.undoMount(rec, "volume file refused");
-                        }
-                        throw e;
-                    }
-                    boolean first = !rec.hasAttachments();
-                    if (rec.add(attachment)) {
-                        List<Journal.Op> ops = new ArrayList<>(3);
-                        if (first) {
-                            // the journal knows a directory's export while it has attachments: told with the first
-                            ops.add(Journal.Op.mount(rec.hash, rec.export()));
-                        }
-                        Optional.ofNullable(rec.takeConnectionChange()).ifPresent(ops::add);
-                        ops.add(Journal.Op.add(rec.hash, attachment));
-                        ticket = journal.enqueue(ops);
-                        if (locks.singleGlobalLock()) {
-                            // the baseline holds its one lock for the whole operation, as the original did
-                            awaitJournal(ticket, t.dir(), attachment, mountedNow);
-                            ticket = -1;
-                        }
-                    }
-                } finally {
-                    records.forgetIfIdle(rec);
-                }
-            }
-            if (ticket >= 0) {
-                // the directory lock is released while the journal syncs: concurrent connects share one fsync
-                awaitJournal(ticket, t.dir(), attachment, madeMount);
-            }
+            connection.connect(t, attachment);
+            telemetry.connected(t, attachment, System.nanoTime() - started);
             return t.diskSpec();
         } catch (VolumeDriverException e) {
             counters.increment("failures." + e.code());
+            telemetry.failed(VolumeEvents.OP_CONNECT, Telemetry.CONNECT, e, info, attachment, System.nanoTime() - started);
             throw e;
-        }
-    }
-
-    /**
-     * Waits until a connect's journal entry is durable; if it cannot be, the attachment is
-     * withdrawn, and a mount this connect made is undone when no attachment remains on it.
-     */
-    private void awaitJournal(long ticket, Path dir, Attachment attachment, boolean mountedNow) throws VolumeDriverException {
-        try {
-            journal.await(ticket);
-        } catch (IOException e) {
-            counters.increment("journal.failures");
-            LOG.error("the attachment journal could not be written ({}); the attachment is withdrawn", e.getClass().getSimpleName());
-            boolean held = locks.isHeldByCurrentThread(dir);
-            try (DirectoryLocks.Lease lease = held ? null : locks.lock(dir)) {
-                MountRecord rec = records.find(dir);
-                if (rec != null) {
-                    rec.remove(attachment);
-                    journal.enqueue(List.of(Journal.Op.remove(rec.hash, attachment)));
-                    if (mountedNow && !rec.hasAttachments() && rec.counted) {
-                        lifecycle.undoMount(rec, "its attachment could not be journaled");
-                    }
-                }
-            }
-            throw new VolumeDriverException("JOURNAL_FAILED", "the attachment journal could not be written ("
-                    + e.getClass().getSimpleName() + ")", e);
         }
     }
 
@@ -282,10 +243,49 @@ public final class QuobyteEngine implements AutoCloseable {
      */
     public DisconnectOutcome disconnect(ConnectionInfo info, Attachment attachment) throws VolumeDriverException {
         counters.increment("disconnects");
+        long started = System.nanoTime();
         try {
             VolumeTarget t = resolve(info);
             t.checkAttachment(attachment);
-            return disconnection.disconnect(t.dir(), attachment);
+            DisconnectOutcome outcome = disconnection.disconnect(t.dir(), attachment);
+            telemetry.disconnected(t, attachment, outcome != DisconnectOutcome.NOT_ATTACHED, System.nanoTime() - started);
+            return outcome;
+        } catch (VolumeDriverException e) {
+            counters.increment("failures." + e.code());
+            telemetry.failed(VolumeEvents.OP_DISCONNECT, Telemetry.DISCONNECT, e, info, attachment, System.nanoTime() - started);
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- attached volumes (SPI 1.3)
+
+    /**
+     * @param info connection info whose export holds the file
+     * @param file a volume file name in its mount directory
+     * @return what the file's header says
+     * @throws VolumeDriverException the typed refusal
+     */
+    public VolumeImage inspectImage(ConnectionInfo info, String file) throws VolumeDriverException {
+        try {
+            return inspection.inspect(resolve(info), file);
+        } catch (VolumeDriverException e) {
+            counters.increment("failures." + e.code());
+            throw e;
+        }
+    }
+
+    /**
+     * Moves a recorded attachment to another file of its volume; see {@link AttachmentFollow}.
+     *
+     * @param from the mount directory and the recorded volume file
+     * @param toVolume the file the guest uses now
+     * @param attachment the recorded attachment
+     * @return whether it moved
+     * @throws VolumeDriverException the typed refusal
+     */
+    public boolean follow(VolumeLocation from, String toVolume, Attachment attachment) throws VolumeDriverException {
+        try {
+            return following.follow(from, toVolume, attachment);
         } catch (VolumeDriverException e) {
             counters.increment("failures." + e.code());
             throw e;
@@ -325,10 +325,11 @@ public final class QuobyteEngine implements AutoCloseable {
             if (ticket < 0) {
                 return false;
             }
-            awaitJournal(ticket, where.directory(), attachment, false);
+            connection.awaitJournal(ticket, where.directory(), attachment, false);
             return true;
         } catch (VolumeDriverException e) {
             counters.increment("failures." + e.code());
+            telemetry.limitExceeded(e, where == null ? null : where.directory());
             throw e;
         }
     }
@@ -347,6 +348,7 @@ public final class QuobyteEngine implements AutoCloseable {
             return disconnection.disconnect(adoption.releasable(where, attachment), attachment);
         } catch (VolumeDriverException e) {
             counters.increment("failures." + e.code());
+            telemetry.limitExceeded(e, where == null ? null : where.directory());
             throw e;
         }
     }
@@ -394,6 +396,7 @@ public final class QuobyteEngine implements AutoCloseable {
             }
         } catch (VolumeDriverException e) {
             counters.increment("failures." + e.code());
+            telemetry.limitExceeded(e, dir);
             throw e;
         }
     }

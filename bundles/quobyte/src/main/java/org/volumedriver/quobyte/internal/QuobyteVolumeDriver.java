@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,10 @@ import org.volumedriver.spi.GuestUsage;
 import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.VolumeDriver;
 import org.volumedriver.spi.VolumeDriverException;
+import org.volumedriver.spi.VolumeImage;
 import org.volumedriver.spi.VolumeLocation;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The Quobyte {@link VolumeDriver} as a Declarative Services component. A configuration change is
@@ -47,7 +51,9 @@ import org.volumedriver.spi.VolumeLocation;
  *
  * <p>The hypervisor's {@link GuestUsage} is an optional, dynamic reference: while it is there,
  * every unmount nobody forced first asks it which guests use the mount (F6); without it (no
- * libvirt bundle) mounts are unmounted as before.
+ * libvirt bundle) mounts are unmounted as before. Event Admin and a Micrometer MeterRegistry are
+ * optional and dynamic too: while bound, the driver posts its events and records its timers
+ * ({@link Telemetry}); they may come, go or be replaced without restarting the driver.
  */
 @Component(service = VolumeDriver.class, configurationPid = QuobyteConfig.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, property = VolumeDriver.TYPE_PROPERTY + "=" + QuobyteAdmin.DRIVER_TYPE)
@@ -59,6 +65,7 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
     private final CommandExecutor executor;
     private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
     private final AtomicReference<GuestUsage> guestUsage = new AtomicReference<>();
+    private final Telemetry telemetry = new Telemetry();
     private volatile Running running;
 
     private record Running(QuobyteEngine engine, HealthProbe probe, ScheduledExecutorService watchdog) {
@@ -86,7 +93,8 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
         SystemdDecision decision = SystemdDetector.decide(settings.systemdMode, SystemdDetector.RUN_SYSTEMD, executor);
         LOG.info("systemd scopes {}: {}", decision.useScope() ? "used" : "not used", decision.reason());
         StatxProbe probe = new StatxProbe();
-        QuobyteEngine engine = new QuobyteEngine(settings, executor, new MountTable.Proc(), probe, decision, MountLayout.currentUid());
+        QuobyteEngine engine = new QuobyteEngine(settings, executor, new MountTable.Proc(), probe, decision, MountLayout.currentUid(),
+                telemetry);
         engine.guestUsage(guestUsage::get);
         try {
             engine.start();
@@ -213,6 +221,30 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
         }
     }
 
+    /** @param eventAdmin where the driver's events go from now on */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindEventAdmin")
+    public void bindEventAdmin(EventAdmin eventAdmin) {
+        telemetry.bindEventAdmin(eventAdmin);
+    }
+
+    /** @param eventAdmin the Event Admin going away */
+    public void unbindEventAdmin(EventAdmin eventAdmin) {
+        telemetry.unbindEventAdmin(eventAdmin);
+    }
+
+    /** @param registry where the driver's timers go from now on */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindMeterRegistry")
+    public void bindMeterRegistry(MeterRegistry registry) {
+        telemetry.bindMeterRegistry(registry);
+    }
+
+    /** @param registry the registry going away */
+    public void unbindMeterRegistry(MeterRegistry registry) {
+        telemetry.unbindMeterRegistry(registry);
+    }
+
     @Override
     public String type() {
         return QuobyteAdmin.DRIVER_TYPE;
@@ -313,6 +345,26 @@ public final class QuobyteVolumeDriver implements VolumeDriver {
         swap.readLock().lock();
         try {
             return engine().release(where, attachment);
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    @Override
+    public VolumeImage inspectImage(ConnectionInfo info, String file) throws VolumeDriverException {
+        swap.readLock().lock();
+        try {
+            return engine().inspectImage(info, file);
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    @Override
+    public boolean follow(VolumeLocation from, String toVolume, Attachment attachment) throws VolumeDriverException {
+        swap.readLock().lock();
+        try {
+            return engine().follow(from, toVolume, attachment);
         } finally {
             swap.readLock().unlock();
         }

@@ -51,6 +51,24 @@ final class VolumeOwnership {
      *         a mount that is not there or does not answer
      */
     Optional<VolumeLocation> ownerOf(Path source) throws VolumeDriverException {
+        return locate(source, null);
+    }
+
+    /**
+     * {@link #ownerOf} for a file that must be there: a regular file, no symlink.
+     *
+     * @param source the volume file, below the mount base
+     * @param field the input field that named it, for the error when it is missing
+     * @return where it is
+     * @throws VolumeDriverException the refusal; {@link InvalidConnectionInfoException} naming
+     *         {@code field} if the file does not exist
+     */
+    VolumeLocation existingFile(Path source, String field) throws VolumeDriverException {
+        return locate(source, field).orElseThrow(() -> new UnsafePathException(field, "is not below the mount base " + layout.base()));
+    }
+
+    /** @param requiredBy the field naming a file that must exist, or null if it may be missing */
+    private Optional<VolumeLocation> locate(Path source, String requiredBy) throws VolumeDriverException {
         Path base = layout.base();
         if (source == null || !source.isAbsolute() || !source.startsWith(base) || source.equals(base)) {
             return Optional.empty(); // compared by components: /mnt/ab is not below /mnt/a
@@ -84,6 +102,9 @@ final class VolumeOwnership {
         }
         if (kind == BoundedLstat.Kind.OTHER) {
             throw new UnsafePathException(shown, "is not a regular file");
+        }
+        if (requiredBy != null && kind == BoundedLstat.Kind.MISSING) {
+            throw new InvalidConnectionInfoException(requiredBy, "names a volume file that does not exist in the export");
         }
         return Optional.of(new VolumeLocation(dir.toString(), name));
     }

@@ -1,6 +1,8 @@
 package org.volumedriver.quobyte.internal;
 
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.volumedriver.quobyte.QuobyteAdmin;
@@ -22,6 +24,18 @@ import org.volumedriver.spi.VolumeDriverException;
  * @param format the image format
  */
 record VolumeTarget(ExportSpec export, Path dir, String name, Path volumePath, String format) {
+
+    /** Cinder's volume files: {@code volume-<volume id>}, and {@code volume-<volume id>.<suffix>} for its snapshots. */
+    private static final Pattern CINDER_NAME = Pattern.compile("volume-(" + Settings.UUID + ")(?:\\..+)?");
+
+    /**
+     * @param name a volume file name
+     * @return the volume id of a Cinder volume file, the same for every file of one volume's chain
+     */
+    static Optional<String> serialOf(String name) {
+        Matcher m = CINDER_NAME.matcher(name);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+    }
 
     /**
      * Validates connection info completely, without side effects (A1–A4, B2).
@@ -60,10 +74,14 @@ record VolumeTarget(ExportSpec export, Path dir, String name, Path volumePath, S
         }
     }
 
-    /** @return the disk the hypervisor gets: the volume file, uncached, native I/O */
+    /**
+     * @return the disk the hypervisor gets: the volume file, uncached, native I/O; its serial is
+     *         the volume id, as Nova sets it, so that the guest sees one disk across the files of
+     *         an assisted snapshot's chain
+     */
     DiskSpec diskSpec() {
         return DiskSpec.builder().sourceType("file").sourcePath(volumePath.toString()).format(format)
-                .cache("none").io("native").build();
+                .cache("none").io("native").serial(serialOf(name).orElse(null)).build();
     }
 
     /** @return the validated volume as administrators see it */

@@ -203,22 +203,38 @@ public final class VolumeValidator {
      */
     public static Path resolveName(String name, Pattern pattern, Path mountDirectory)
             throws InvalidConnectionInfoException, UnsafePathException {
+        return resolveName(name, "data.name", pattern, mountDirectory);
+    }
+
+    /**
+     * {@link #resolveName(String, Pattern, Path)} for a file name given in another field.
+     *
+     * @param name the file name
+     * @param field the field that gave it, named in the errors
+     * @param pattern the anchored pattern it must match
+     * @param mountDirectory the mount directory it must stay in
+     * @return the resolved path
+     * @throws InvalidConnectionInfoException naming the field
+     * @throws UnsafePathException if it would leave the mount directory
+     */
+    public static Path resolveName(String name, String field, Pattern pattern, Path mountDirectory)
+            throws InvalidConnectionInfoException, UnsafePathException {
         if (name == null || name.isEmpty()) {
-            throw new InvalidConnectionInfoException("data.name", "is missing");
+            throw new InvalidConnectionInfoException(field, "is missing");
         }
         if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0 || name.equals(".") || name.equals("..")) {
-            throw new InvalidConnectionInfoException("data.name", "must be a plain file name (no '/', '.', '..')");
+            throw new InvalidConnectionInfoException(field, "must be a plain file name (no '/', '.', '..')");
         }
         if (name.startsWith("-")) {
-            throw new InvalidConnectionInfoException("data.name", "must not start with '-'");
+            throw new InvalidConnectionInfoException(field, "must not start with '-'");
         }
         if (!pattern.matcher(name).matches()) {
-            throw new InvalidConnectionInfoException("data.name", "does not match the volume name pattern " + pattern.pattern());
+            throw new InvalidConnectionInfoException(field, "does not match the volume name pattern " + pattern.pattern());
         }
         Path resolved = mountDirectory.resolve(name).normalize();
         // Path.startsWith compares whole components: /mnt/abc is not inside /mnt/ab
         if (!resolved.startsWith(mountDirectory) || !mountDirectory.equals(resolved.getParent())) {
-            throw new UnsafePathException("data.name", "resolves outside the mount directory");
+            throw new UnsafePathException(field, "resolves outside the mount directory");
         }
         return resolved;
     }

@@ -128,7 +128,7 @@ final class Watchdog {
         OptionalLong stuck = recorded == null ? OptionalLong.empty() : hangs.stuck(rec.dir, recorded);
         if (stuck.isPresent()) {
             counters.increment("watchdog.hung");
-            rec.stale("hung: " + stuck.getAsLong() + " request(s) unanswered across two scans (connection " + recorded + ")");
+            lifecycle.stale(rec, "hung: " + stuck.getAsLong() + " request(s) unanswered across two scans (connection " + recorded + ")");
             if (rec.hasAttachments()) {
                 counters.increment("watchdog.stale.in.use");
                 LOG.warn("watchdog: {} is hung ({} FUSE request(s) unanswered across two scans) and used by {} attachment(s); "
@@ -166,11 +166,12 @@ final class Watchdog {
             return;
         }
         LOG.warn("watchdog: healing idle stale mount {} ({})", rec.dir, p.detail());
+        long started = System.nanoTime();
         lifecycle.unmountForHeal(rec, m.get(), p.timedOut(), p.detail(), new HealSteps(rec.dir, counters));
         hangs.forget(rec.dir);
-        counters.increment("heals");
         counters.increment("watchdog.heals");
         rec.notMounted("healed: unmounted");
         layout.removeIfEmpty(rec.dir);
+        lifecycle.healed(rec, started);
     }
 }

@@ -183,6 +183,71 @@ class QuobyteBenchmark {
         }
     }
 
+    /**
+     * What events and timers cost the hot connect: rounds alternate an engine without them and one
+     * with an Event Admin (discarding what it is posted) and a Micrometer registry bound, each on a
+     * fresh stand-in mount; {@code -Dbench.hot.warmup} untimed and {@code -Dbench.hot.calls} timed
+     * connects per round, {@code -Dbench.telemetry.rounds} rounds (default 3).
+     */
+    @Test
+    void hotPathTelemetryCost() throws Exception {
+        assumeTrue(real(), "needs VOLUMEDRIVER_REAL_TESTS=required");
+        StandinCopy standin = standin(tmp.resolve("bin"), 0);
+        String export = "10.0.0.1/hot";
+        volumeIn(standin, export);
+        int warmup = Integer.getInteger("bench.hot.warmup", 3000);
+        int n = Integer.getInteger("bench.hot.calls", 2500);
+        int rounds = Integer.getInteger("bench.telemetry.rounds", 3);
+        List<String> results = new ArrayList<>();
+        try (ProcessCommandExecutor executor = realExecutor(standin); StatxProbe probe = new StatxProbe(8)) {
+            for (int round = 0; round < rounds; round++) {
+                for (boolean on : new boolean[] { false, true }) {
+                    org.volumedriver.quobyte.internal.Telemetry telemetry = new org.volumedriver.quobyte.internal.Telemetry();
+                    AtomicInteger posted = new AtomicInteger();
+                    if (on) {
+                        telemetry.bindEventAdmin(new org.osgi.service.event.EventAdmin() {
+                            @Override
+                            public void postEvent(org.osgi.service.event.Event event) {
+                                posted.incrementAndGet();
+                            }
+
+                            @Override
+                            public void sendEvent(org.osgi.service.event.Event event) {
+                                throw new AssertionError("never sent");
+                            }
+                        });
+                        telemetry.bindMeterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                    }
+                    Path base = tmp.resolve("mnt-" + round + "-" + on);
+                    QuobyteEngine engine = new QuobyteEngine(configuration(base).build(), executor, new MountTable.Proc(), probe,
+                            NO_SYSTEMD, 0, telemetry);
+                    engine.start();
+                    ConnectionInfo info = info(export);
+                    engine.connect(info, new Attachment(VOLUME, "first"));
+                    for (int i = 0; i < warmup; i++) {
+                        engine.connect(info, new Attachment(VOLUME, "warm" + i));
+                    }
+                    long[] nanos = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        Attachment attachment = new Attachment(VOLUME, "vm" + i);
+                        long t0 = System.nanoTime();
+                        engine.connect(info, attachment);
+                        nanos[i] = System.nanoTime() - t0;
+                    }
+                    Arrays.sort(nanos);
+                    results.add(String.format("%s %.1f / %.1f us (%d events)", on ? "with" : "without", percentile(nanos, 0.5) / 1e3,
+                            percentile(nanos, 0.99) / 1e3, posted.get()));
+                    engine.close();
+                    StandinCopy.detachAllBelow(base);
+                }
+            }
+            report("hot path connect with and without events and timers (real stand-in mount, median / p99, " + n + " timed after "
+                    + warmup + " untimed per round, rounds alternate): " + String.join("; ", results));
+        } finally {
+            StandinCopy.detachAllBelow(tmp);
+        }
+    }
+
     /** One step of the hot path, timed alone: median and p99 in microseconds. */
     interface Step {
         void run(int i) throws Exception;

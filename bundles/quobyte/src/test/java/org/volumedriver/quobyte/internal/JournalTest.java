@@ -173,7 +173,7 @@ class JournalTest {
         j.close();
         assertEquals("0:61", new Journal(file, List::of).read().get(0).connection());
         assertEquals(0L, new Journal(file, List::of).read().get(0).mountId(), "0: the kernel had no unique mount id");
-        assertTrue(Files.readString(file).startsWith("volumedriver-quobyte-journal 2\n"));
+        assertTrue(Files.readString(file).startsWith("volumedriver-quobyte-journal 3\n"));
     }
 
     @Test
@@ -287,5 +287,54 @@ class JournalTest {
         assertEquals(live, reread());
         assertTrue(reread().contains(new Attachment(Fakes.VOLUME1, "last")));
         j.close();
+    }
+
+    @Test
+    void aFollowIsOneLineThatMovesTheAttachmentOnReplay() throws Exception {
+        Journal j = journal();
+        add(j, "vm1");
+        add(j, "vm2");
+        String snap = Fakes.VOLUME1 + "." + Fakes.UUID2;
+        Attachment vm1 = new Attachment(Fakes.VOLUME1, "vm1");
+        j.append(List.of(Journal.Op.follow(HASH, vm1, snap)));
+        List<String> log = Files.readAllLines(tmp.resolve("attachments.journal.log"));
+        assertTrue(log.get(log.size() - 1).startsWith("F " + HASH + " " + Fakes.VOLUME1 + " " + snap + " vm1 "), log.toString());
+        Set<Attachment> moved = Set.of(new Attachment(snap, "vm1"), new Attachment(Fakes.VOLUME1, "vm2"));
+        assertEquals(moved, reread());
+        // replayed again over a snapshot that has it already (a crash between snapshot and log reset): the same
+        live.clear();
+        live.addAll(moved);
+        j.close();
+        Files.writeString(tmp.resolve("attachments.journal.log"), String.join("\n", log) + "\n");
+        assertEquals(moved, reread());
+    }
+
+    @Test
+    void aFollowLineIsRefusedWhereItCannotBe() throws Exception {
+        String f = "F " + HASH + " " + Fakes.VOLUME1 + " " + Fakes.VOLUME2 + " vm1";
+        // in a snapshot, which lists attachments under their current names
+        Files.write(tmp.resolve("attachments.journal"), List.of(Journal.HEADER, "M " + HASH + " " + EXPORT, f));
+        Files.write(tmp.resolve("attachments.journal.log"), new byte[0]);
+        assertThrows(IOException.class, this::reread);
+        // naming what no attachment can be
+        Files.write(tmp.resolve("attachments.journal"), List.of(Journal.HEADER, "M " + HASH + " " + EXPORT));
+        for (String bad : new String[] { "F " + HASH + " ../x " + Fakes.VOLUME2 + " vm1", "F " + HASH + " " + Fakes.VOLUME1 + " a/b vm1",
+            "F " + HASH + " " + Fakes.VOLUME1 + " " + Fakes.VOLUME2 }) {
+            Files.writeString(tmp.resolve("attachments.journal.log"), Journal.withCrc(bad) + "\n" + Journal.withCrc(f) + "\n");
+            assertThrows(IOException.class, this::reread, bad);
+        }
+        // for a directory that emptied out across a compaction: skipped like A and R
+        Files.write(tmp.resolve("attachments.journal"), List.of(Journal.HEADER));
+        Files.writeString(tmp.resolve("attachments.journal.log"), Journal.withCrc(f) + "\n");
+        assertEquals(Set.of(), reread());
+    }
+
+    @Test
+    void aJournalOfFormatTwoIsRead() throws Exception {
+        Files.write(tmp.resolve("attachments.journal"), List.of("volumedriver-quobyte-journal 2", "M " + HASH + " " + EXPORT,
+                "C " + HASH + " 0:52 0", "A " + HASH + " " + Fakes.VOLUME1 + " vm1"));
+        List<Journal.Entry> read = new Journal(tmp.resolve("attachments.journal"), List::of).read();
+        assertEquals(Set.of(new Attachment(Fakes.VOLUME1, "vm1")), read.get(0).attachments());
+        assertEquals("0:52", read.get(0).connection());
     }
 }

@@ -1,6 +1,8 @@
 package org.volumedriver.quobyte.internal;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -167,5 +169,40 @@ class Qcow2InspectorTest {
         assertThrows(InvalidConnectionInfoException.class, () -> Qcow2Inspector.check(dir.resolve(Fakes.VOLUME1), "raw", NAMES));
         Files.createDirectory(dir.resolve(Fakes.VOLUME1));
         assertThrows(UnsafePathException.class, () -> Qcow2Inspector.check(dir.resolve(Fakes.VOLUME1), "raw", NAMES));
+    }
+
+    @Test
+    void inspectionTellsTheHeadersFormatSizesAndDirectBackingFile() throws Exception {
+        Path raw = write(Fakes.VOLUME2, new byte[4096]);
+        assertEquals(new Qcow2Inspector.Image("raw", 4096, 4096, null, null), Qcow2Inspector.inspect(raw, NAMES, "file"));
+
+        byte[] declared = header(3, 0, dir.resolve(Fakes.VOLUME2).toString(), Qcow2Inspector.EXT_BACKING_FORMAT,
+                "raw".getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer.wrap(declared).putLong(24, 1L << 30);
+        Qcow2Inspector.Image top = Qcow2Inspector.inspect(write(Fakes.VOLUME1, declared), NAMES, "file");
+        assertEquals(new Qcow2Inspector.Image("qcow2", 1L << 30, 4096, Fakes.VOLUME2, "raw"), top,
+                "an absolute backing name in the same directory is given as its file name");
+        assertFalse(top.backingFormatUndeclared());
+
+        Qcow2Inspector.Image undeclared = Qcow2Inspector.inspect(write(Fakes.VOLUME1, header(2, 0, Fakes.VOLUME2)), NAMES, "file");
+        assertEquals(Fakes.VOLUME2, undeclared.backingName());
+        assertTrue(undeclared.backingFormatUndeclared());
+    }
+
+    @Test
+    void inspectionRefusesWhatACheckRefusesNamingTheField() throws Exception {
+        byte[] huge = header(3, 0, null);
+        ByteBuffer.wrap(huge).putLong(24, -1);
+        Path p = write(Fakes.VOLUME1, huge);
+        assertTrue(assertThrows(UnsafeImageException.class, () -> Qcow2Inspector.inspect(p, NAMES, "file")).getMessage()
+                .contains("virtual size"));
+        write(Fakes.VOLUME1, header(3, Qcow2Inspector.INCOMPAT_DATA_FILE, null));
+        assertThrows(UnsafeImageException.class, () -> Qcow2Inspector.inspect(p, NAMES, "file"));
+        write(Fakes.VOLUME1, header(3, 0, "../other/" + Fakes.VOLUME2));
+        assertThrows(UnsafeImageException.class, () -> Qcow2Inspector.inspect(p, NAMES, "file"));
+        Files.delete(p);
+        assertEquals("file", assertThrows(InvalidConnectionInfoException.class, () -> Qcow2Inspector.inspect(p, NAMES, "file")).field());
+        Files.createSymbolicLink(p, Path.of("/etc/passwd"));
+        assertThrows(UnsafePathException.class, () -> Qcow2Inspector.inspect(p, NAMES, "file"));
     }
 }

@@ -92,6 +92,11 @@ class Qcow2QemuTest {
     }
 
     String run(String... args) throws Exception {
+        return qemuImg(dir, args);
+    }
+
+    /** Runs {@code qemu-img} in a directory; a failure fails the test. */
+    static String qemuImg(Path dir, String... args) throws Exception {
         List<String> argv = new java.util.ArrayList<>(List.of(QEMU_IMG.toString()));
         argv.addAll(List.of(args));
         Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true).start();

@@ -109,6 +109,7 @@ class QuobyteEngineTest {
         assertEquals("file", d.sourceType());
         assertEquals(base.resolve(HASH).resolve(VOLUME1).toString(), d.sourcePath());
         assertEquals("raw", d.format());
+        assertEquals(java.util.Optional.of(Fakes.UUID1), d.serial(), "the serial is the volume id, as Nova sets it");
         assertEquals(1, mounter.named("mount.quobyte").size());
         int before = mounter.calls.size();
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
@@ -639,8 +640,23 @@ class QuobyteEngineTest {
         assertEquals("qcow2", d.format());
         assertEquals("none", d.cache().orElseThrow());
         assertEquals("native", d.io().orElseThrow());
+        assertEquals(Fakes.UUID1, d.serial().orElseThrow());
         assertTrue(mounter.calls.isEmpty());
         assertFalse(Files.exists(base.resolve(HASH)));
+    }
+
+    @Test
+    void theSerialIsTheVolumeIdForEveryFileOfItsChainAndAbsentForOtherNames() throws Exception {
+        QuobyteEngine e = engine();
+        for (String name : List.of(VOLUME1, VOLUME1 + "." + Fakes.UUID2, VOLUME1 + ".tmp-snap-" + Fakes.UUID2)) {
+            assertEquals(java.util.Optional.of(Fakes.UUID1), e.describeDisk(info(EXPORT, name)).serial(), name);
+        }
+        e.close();
+        QuobyteEngine custom = engine(settings().volumeNamePattern("(?:volume-|disk-)[a-z0-9.-]{1,60}"), NO_SYSTEMD);
+        for (String name : List.of("disk-" + Fakes.UUID1, "volume-1", "volume-" + Fakes.UUID1.substring(1))) {
+            assertEquals(java.util.Optional.empty(), custom.describeDisk(info(EXPORT, name)).serial(), name);
+        }
+        assertEquals(java.util.Optional.of(Fakes.UUID1), custom.describeDisk(info(EXPORT, VOLUME1)).serial());
     }
     @Test
     void disconnectWhoseUmountCannotRunLeavesAConsistentIdleMountThatTheWatchdogUnmountsOnce() throws Exception {

@@ -273,4 +273,18 @@ class RealHungClientTest {
         assertEquals(Outcome.DONE, outcome(r, Action.ABORT));
         assertTrue(reader.awaitResult(Duration.ofSeconds(2)).isPresent());
     }
+
+    @Test
+    void anInspectionOfAFileOnAHungClientEndsWithinTheProbeTimeout() throws Exception {
+        QuobyteEngine e = engine(Settings.builder());
+        e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
+        assertEquals("raw", e.inspectImage(info(EXPORT, VOLUME1), VOLUME1).format());
+        hangWithABlockedReader();
+        for (int i = 0; i < 2; i++) {
+            long start = System.nanoTime();
+            assertThrows(org.volumedriver.spi.MountUnhealthyException.class, () -> e.inspectImage(info(EXPORT, VOLUME1), VOLUME1));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 3_000, "attempt " + i + " took " + millis + " ms; probe.timeout.ms is 1000");
+        }
+    }
 }

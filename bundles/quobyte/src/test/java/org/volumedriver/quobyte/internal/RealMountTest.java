@@ -150,6 +150,7 @@ class RealMountTest {
         QuobyteEngine e = engine();
         DiskSpec d = e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
         assertEquals(dir.resolve(VOLUME1).toString(), d.sourcePath());
+        assertEquals(java.util.Optional.of(Fakes.UUID1), d.serial(), "the guest sees the volume id");
         assertTrue(Files.isRegularFile(Path.of(d.sourcePath())));
         assertArrayEquals(content, Files.readAllBytes(Path.of(d.sourcePath())), "the disk is the file in the export");
         MountEntry m = MountTable.visibleAt(new MountTable.Proc().read(), dir.toString()).orElseThrow();
@@ -362,5 +363,31 @@ class RealMountTest {
         assertEquals(DisconnectOutcome.UNMOUNTED, second.disconnect(info(EXPORT, VOLUME2), new Attachment(VOLUME2, "vm2")));
         assertFalse(mounted());
         assertEquals(1, mountRuns());
+    }
+
+    @Test
+    void anAssistedSnapshotsOverlayIsInspectedThroughTheClientAndTheAttachmentFollowsItAcrossARestart() throws Exception {
+        RealTests.require(Files.isExecutable(Qcow2QemuTest.QEMU_IMG), "qemu-img is not installed (Debian package qemu-utils)");
+        String snap = VOLUME1 + "." + Fakes.UUID2;
+        Files.write(store.resolve(VOLUME1), new byte[1 << 20]);
+        QuobyteEngine e = engine();
+        Attachment guest = new Attachment(VOLUME1, "vm1");
+        e.connect(info(EXPORT, VOLUME1), guest);
+        // made through the mount, as Nova makes the new active file
+        Qcow2QemuTest.qemuImg(dir, "create", "-f", "qcow2", "-b", VOLUME1, "-F", "raw", snap, "1M");
+        org.volumedriver.spi.VolumeImage top = e.inspectImage(info(EXPORT, VOLUME1), snap);
+        assertEquals(List.of("qcow2", VOLUME1, "raw"), List.of(top.format(), top.backingFile().orElseThrow(), top.backingFormat().orElseThrow()));
+        assertEquals(1 << 20, top.virtualSize());
+        assertEquals("raw", e.inspectImage(info(EXPORT, VOLUME1), VOLUME1).format());
+        assertEquals(Fakes.UUID1, e.describeDisk(info(EXPORT, snap, "qcow2")).serial().orElseThrow(), "one serial for the chain");
+
+        assertTrue(e.follow(new org.volumedriver.spi.VolumeLocation(dir.toString(), VOLUME1), snap, guest));
+        e.close();
+        engines.remove(e);
+        QuobyteEngine again = engine();
+        assertTrue(again.isAttached(new Attachment(snap, "vm1")));
+        assertEquals(1, mountRuns(), "the restart found the mount in place");
+        assertEquals(DisconnectOutcome.UNMOUNTED, again.disconnect(info(EXPORT, snap, "qcow2"), new Attachment(snap, "vm1")));
+        assertFalse(mounted());
     }
 }
