@@ -40,14 +40,7 @@ public final class DiskXml {
      */
     public static DiskSpec check(DiskPolicy policy, String driverType, DiskSpec spec, Consumer<String> warnings)
             throws InvalidDiskSpecException, UnsupportedFormatException {
-        List<String> sourceTypes = policy.sourceTypesFor(driverType);
-        if (!sourceTypes.contains(spec.sourceType())) {
-            throw new InvalidDiskSpecException("disk.source.type", spec.sourceType(), sourceTypes);
-        }
-        checkPath(policy, spec.sourcePath());
-        if (!policy.formats().contains(spec.format())) {
-            throw new UnsupportedFormatException("disk.format", spec.format(), policy.formats());
-        }
+        checkSource(policy, driverType, spec);
         String cache = spec.cache().orElse(policy.defaultCache());
         if (!policy.cacheModes().contains(cache)) {
             throw new InvalidDiskSpecException("disk.cache", cache, policy.cacheModes());
@@ -85,6 +78,28 @@ public final class DiskXml {
             throw new InvalidDiskSpecException("disk.discard", spec.discard().get(), policy.discardModes());
         }
         return spec.toBuilder().cache(cache).io(io).build();
+    }
+
+    /**
+     * Checks what a disk's source is: its type, path and format. The part of {@link #check} that
+     * also applies to a new file a running guest's disk is switched to.
+     *
+     * @param policy the allowlists
+     * @param driverType the {@code driver_volume_type} that described the disk
+     * @param spec the disk
+     * @throws InvalidDiskSpecException naming the field and what is allowed
+     * @throws UnsupportedFormatException for a format outside the allowlist
+     */
+    static void checkSource(DiskPolicy policy, String driverType, DiskSpec spec)
+            throws InvalidDiskSpecException, UnsupportedFormatException {
+        List<String> sourceTypes = policy.sourceTypesFor(driverType);
+        if (!sourceTypes.contains(spec.sourceType())) {
+            throw new InvalidDiskSpecException("disk.source.type", spec.sourceType(), sourceTypes);
+        }
+        checkPath(policy, spec.sourcePath());
+        if (!policy.formats().contains(spec.format())) {
+            throw new UnsupportedFormatException("disk.format", spec.format(), policy.formats());
+        }
     }
 
     private static String required(Optional<String> value, String field) throws InvalidDiskSpecException {

@@ -6,7 +6,9 @@ import java.util.Optional;
 import javax.xml.stream.XMLStreamException;
 
 import org.libvirt.Domain;
+import org.libvirt.DomainSnapshot;
 import org.libvirt.LibvirtException;
+import org.libvirt.VolumedriverBlockCalls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.volumedriver.libvirt.AttachMode;
@@ -29,6 +31,17 @@ final class Guest {
     /** libvirt's {@code VIR_DOMAIN_XML_INACTIVE} and {@code VIR_DOMAIN_XML_SECURE}. */
     static final int XML_INACTIVE = 2;
     static final int XML_SECURE = 1;
+    /** libvirt's {@code VIR_DOMAIN_SNAPSHOT_CREATE_*} flags. */
+    static final int SNAPSHOT_NO_METADATA = 1 << 2;
+    static final int SNAPSHOT_DISK_ONLY = 1 << 4;
+    static final int SNAPSHOT_REUSE_EXT = 1 << 5;
+    static final int SNAPSHOT_QUIESCE = 1 << 6;
+    /** libvirt's {@code VIR_DOMAIN_BLOCK_COMMIT_RELATIVE}. */
+    static final int COMMIT_RELATIVE = 1 << 3;
+    /** libvirt's {@code VIR_DOMAIN_BLOCK_REBASE_RELATIVE}. */
+    static final int REBASE_RELATIVE = VolumedriverBlockCalls.REBASE_RELATIVE;
+    /** libvirt's {@code VIR_DOMAIN_BLOCK_RESIZE_BYTES}. */
+    static final int RESIZE_BYTES = 1;
 
     /** Which description of the domain to read. */
     enum View {
@@ -102,7 +115,7 @@ final class Guest {
      * @throws HypervisorException if libvirt fails or returns XML that is refused
      */
     Optional<DomainXml.Disk> disk(View view, String source) throws HypervisorException {
-        String xml = call("read domain XML", () -> domain.getXMLDesc(view.xmlFlags));
+        String xml = xml(view);
         List<DomainXml.Disk> all;
         try {
             all = DomainXml.disks(xml);
@@ -110,6 +123,125 @@ final class Guest {
             throw new HypervisorException("read domain XML", -1, "libvirt returned XML that is refused: " + e.getClass().getSimpleName(), e);
         }
         return all.stream().filter(d -> d.source().filter(source::equals).isPresent()).findFirst();
+    }
+
+    /**
+     * @param view the running guest or the persistent definition
+     * @return that description of the domain as libvirt returns it
+     * @throws HypervisorException if libvirt fails
+     */
+    String xml(View view) throws HypervisorException {
+        return call("read domain XML", () -> domain.getXMLDesc(view.xmlFlags));
+    }
+
+    /**
+     * @return the domain's UUID in libvirt's canonical form
+     * @throws HypervisorException if libvirt fails
+     */
+    String uuid() throws HypervisorException {
+        return call("read domain UUID", domain::getUUIDString);
+    }
+
+    /**
+     * Creates a snapshot; with {@link #SNAPSHOT_NO_METADATA} libvirt keeps no record of it.
+     *
+     * @param snapshotXml the {@code <domainsnapshot>} description
+     * @param flags libvirt's {@code virDomainSnapshotCreateFlags}
+     * @throws HypervisorException if libvirt refuses
+     */
+    void snapshot(String snapshotXml, int flags) throws HypervisorException {
+        call("snapshot", () -> {
+            DomainSnapshot snapshot = domain.snapshotCreateXML(snapshotXml, flags);
+            snapshot.free();
+            return null;
+        });
+    }
+
+    /**
+     * The block job on a disk. A hypervisor driver that has no block jobs at all (libvirt error 3
+     * or 84, as the test driver) has none running.
+     *
+     * @param dev the guest device
+     * @return the job, if one runs
+     * @throws HypervisorException if libvirt fails otherwise
+     */
+    Optional<BlockJobs.State> blockJob(String dev) throws HypervisorException {
+        try {
+            long[] info = call("read block job", () -> VolumedriverBlockCalls.jobInfo(domain, dev));
+            return info == null ? Optional.empty() : Optional.of(new BlockJobs.State((int) info[0], info[1], info[2]));
+        } catch (HypervisorException e) {
+            if (Libvirt.isUnsupported(e.errorCode())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a commit of {@code top} into {@code base} ({@code virDomainBlockCommit}, no bandwidth limit).
+     *
+     * @param dev the guest device
+     * @param base the file that receives the data
+     * @param top the file whose data go down
+     * @param flags libvirt's {@code virDomainBlockCommitFlags}
+     * @throws HypervisorException if libvirt refuses to start it
+     */
+    void commit(String dev, String base, String top, int flags) throws HypervisorException {
+        call("block commit", () -> {
+            domain.blockCommit(dev, base, top, 0, flags);
+            return null;
+        });
+    }
+
+    /**
+     * Starts a pull into the active image ({@code virDomainBlockRebase}, no bandwidth limit).
+     *
+     * @param dev the guest device
+     * @param base the active image's backing file afterwards, or {@code null} for none
+     * @param flags libvirt's {@code virDomainBlockRebaseFlags}
+     * @throws HypervisorException if libvirt refuses to start it
+     */
+    void rebase(String dev, String base, int flags) throws HypervisorException {
+        call("block rebase", () -> {
+            VolumedriverBlockCalls.rebase(domain, dev, base, 0, flags);
+            return null;
+        });
+    }
+
+    /**
+     * Aborts the block job on a disk (synchronously: libvirt returns once the job has gone).
+     *
+     * @param dev the guest device
+     * @throws HypervisorException if libvirt fails
+     */
+    void abortBlockJob(String dev) throws HypervisorException {
+        call("abort block job", () -> {
+            domain.blockJobAbort(dev, 0);
+            return null;
+        });
+    }
+
+    /**
+     * @param dev the guest device
+     * @return the disk's capacity as the guest sees it, in bytes
+     * @throws HypervisorException if libvirt fails
+     */
+    long capacity(String dev) throws HypervisorException {
+        return call("read block info", () -> domain.blockInfo(dev).getCapacity());
+    }
+
+    /**
+     * Tells the guest the disk's new size ({@code virDomainBlockResize} in bytes).
+     *
+     * @param dev the guest device
+     * @param bytes the new size
+     * @throws HypervisorException if libvirt refuses
+     */
+    void resize(String dev, long bytes) throws HypervisorException {
+        call("block resize", () -> {
+            domain.blockResize(dev, bytes, RESIZE_BYTES);
+            return null;
+        });
     }
 
     /**

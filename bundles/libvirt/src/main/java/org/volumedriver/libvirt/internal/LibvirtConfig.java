@@ -4,8 +4,9 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The configuration of PID {@value #PID}: disk allowlists, the libvirt URI, the detach wait and
- * when the drivers' attachments are reconciled with libvirt's domains.
+ * The configuration of PID {@value #PID}: disk allowlists, the libvirt URI, the detach wait, the
+ * bounded wait for block jobs and when the drivers' attachments are reconciled with libvirt's
+ * domains.
  * {@link CurrentSettings} turns it into one {@link LibvirtSettings}, checked as a whole; a refused
  * configuration is logged and the previous one stays.
  */
@@ -55,6 +56,13 @@ public @interface LibvirtConfig {
 
     @AttributeDefinition(description = "How often the domain is polled during the detach wait, in milliseconds")
     long detach_poll_ms() default 200L;
+
+    @AttributeDefinition(description = "How long a snapshot merge waits for its block job (commit or pull) before it aborts it, "
+            + "in milliseconds")
+    long block_job_wait_ms() default 600_000L;
+
+    @AttributeDefinition(description = "How often a running block job is looked at, in milliseconds")
+    long block_job_poll_ms() default 500L;
 
     @AttributeDefinition(description = "Reconcile the drivers' attachments with libvirt's domains when a volume driver comes up "
             + "(start, driver update)")

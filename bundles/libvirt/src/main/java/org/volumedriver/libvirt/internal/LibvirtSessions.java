@@ -10,9 +10,9 @@ import org.osgi.service.component.annotations.Reference;
 import org.volumedriver.spi.HypervisorException;
 
 /**
- * libvirt sessions on the URI in force for the components that read the domains (the guest-usage
- * check and the reconciler): a connection per session, or for the test driver the one kept
- * connection ({@link TestDriverConnection}) they share.
+ * libvirt sessions on the URI in force for the guest-usage check, the reconciler and the operations
+ * on attached volumes: a connection per session, or for the test driver the one kept connection
+ * ({@link TestDriverConnection}) they share.
  */
 @Component(service = LibvirtSessions.class)
 public class LibvirtSessions implements AutoCloseable {

@@ -17,8 +17,28 @@ import org.volumedriver.spi.Redactor;
  * @param detachPoll how often the domain is looked at during that wait
  * @param disks the allowlists for disk XML
  * @param reconcile when and how attachments are reconciled with libvirt's domains
+ * @param blockJobs how long and how often a snapshot merge looks at its block job
  */
-public record LibvirtSettings(String uri, Duration detachWait, Duration detachPoll, DiskPolicy disks, ReconcilePolicy reconcile) {
+public record LibvirtSettings(String uri, Duration detachWait, Duration detachPoll, DiskPolicy disks, ReconcilePolicy reconcile,
+        BlockJobPolicy blockJobs) {
+
+    /**
+     * The bounded wait for a block job (commit or pull) that merges a file out of a disk's chain.
+     *
+     * @param bound how long before the job is aborted
+     * @param poll how often the job is looked at (and its progress reported)
+     */
+    public record BlockJobPolicy(Duration bound, Duration poll) {
+
+        /** The defaults: 10 minutes, every 500 ms. */
+        public static final BlockJobPolicy DEFAULT = new BlockJobPolicy(Duration.ofMinutes(10), Duration.ofMillis(500));
+
+        /** Both parts are required. */
+        public BlockJobPolicy {
+            Objects.requireNonNull(bound, "bound");
+            Objects.requireNonNull(poll, "poll");
+        }
+    }
 
     /**
      * When and how the drivers' attachments are reconciled with libvirt's domains.
@@ -41,6 +61,10 @@ public record LibvirtSettings(String uri, Duration detachWait, Duration detachPo
     /** The longest reconcile interval: a week. */
     static final int MAX_INTERVAL_MINUTES = 7 * 24 * 60;
 
+    /** The bounds of the block-job wait: a second to a day. */
+    static final long MIN_BLOCK_JOB_WAIT_MS = 1_000;
+    static final long MAX_BLOCK_JOB_WAIT_MS = 24 * 60 * 60 * 1000L;
+
     private static final Pattern URI = Pattern.compile("[a-z][a-z0-9+]*://[\\x21-\\x7e]*");
     private static final int MAX_URI = 1024;
 
@@ -51,10 +75,24 @@ public record LibvirtSettings(String uri, Duration detachWait, Duration detachPo
         Objects.requireNonNull(detachPoll, "detachPoll");
         Objects.requireNonNull(disks, "disks");
         Objects.requireNonNull(reconcile, "reconcile");
+        Objects.requireNonNull(blockJobs, "blockJobs");
     }
 
     /**
-     * Settings with the default reconciliation.
+     * Settings with the default block-job wait.
+     *
+     * @param uri the libvirt URI
+     * @param detachWait how long a live detach waits
+     * @param detachPoll how often the domain is looked at during that wait
+     * @param disks the allowlists for disk XML
+     * @param reconcile when and how attachments are reconciled
+     */
+    public LibvirtSettings(String uri, Duration detachWait, Duration detachPoll, DiskPolicy disks, ReconcilePolicy reconcile) {
+        this(uri, detachWait, detachPoll, disks, reconcile, BlockJobPolicy.DEFAULT);
+    }
+
+    /**
+     * Settings with the default reconciliation and block-job wait.
      *
      * @param uri the libvirt URI
      * @param detachWait how long a live detach waits
@@ -66,7 +104,8 @@ public record LibvirtSettings(String uri, Duration detachWait, Duration detachPo
     }
 
     /**
-     * Parses and checks a configuration: the attach and reconcile settings first, then the disk allowlists.
+     * Parses and checks a configuration: the attach, reconcile and block-job settings first, then the
+     * disk allowlists.
      *
      * @param config the typed configuration
      * @return the settings
@@ -86,9 +125,17 @@ public record LibvirtSettings(String uri, Duration detachWait, Duration detachPo
         if (config.reconcile_interval_minutes() < 0 || config.reconcile_interval_minutes() > MAX_INTERVAL_MINUTES) {
             throw new InvalidConfigurationException("reconcile.interval.minutes", "must be 0 (never) to " + MAX_INTERVAL_MINUTES);
         }
+        if (config.block_job_wait_ms() < MIN_BLOCK_JOB_WAIT_MS || config.block_job_wait_ms() > MAX_BLOCK_JOB_WAIT_MS) {
+            throw new InvalidConfigurationException("block.job.wait.ms", "must be " + MIN_BLOCK_JOB_WAIT_MS + " to " + MAX_BLOCK_JOB_WAIT_MS);
+        }
+        if (config.block_job_poll_ms() < 10 || config.block_job_poll_ms() > 60_000) {
+            throw new InvalidConfigurationException("block.job.poll.ms", "must be 10 to 60000");
+        }
         ReconcilePolicy reconcile = new ReconcilePolicy(config.reconcile_at_start(),
                 Duration.ofMinutes(config.reconcile_interval_minutes()), config.reconcile_release_orphans());
+        BlockJobPolicy blockJobs = new BlockJobPolicy(Duration.ofMillis(config.block_job_wait_ms()),
+                Duration.ofMillis(config.block_job_poll_ms()));
         return new LibvirtSettings(uri, Duration.ofMillis(config.detach_wait_ms()), Duration.ofMillis(config.detach_poll_ms()),
-                DiskPolicy.from(config), reconcile);
+                DiskPolicy.from(config), reconcile, blockJobs);
     }
 }

@@ -50,6 +50,7 @@ public class VolumeReconcilerImpl implements VolumeReconciler {
 
     private final VolumeDrivers drivers;
     private final LibvirtSessions sessions;
+    private final Telemetry telemetry;
     private final Duration startDelay;
     private final ReentrantLock oneAtATime = new ReentrantLock();
     private final ScheduledExecutorService scheduler;
@@ -60,10 +61,21 @@ public class VolumeReconcilerImpl implements VolumeReconciler {
     /**
      * @param drivers the driver whiteboard
      * @param sessions libvirt sessions on the settings in force
+     * @param telemetry where drift is posted
      */
     @Activate
-    public VolumeReconcilerImpl(@Reference VolumeDrivers drivers, @Reference LibvirtSessions sessions) {
-        this(drivers, sessions, START_DELAY, TICK);
+    public VolumeReconcilerImpl(@Reference VolumeDrivers drivers, @Reference LibvirtSessions sessions, @Reference Telemetry telemetry) {
+        this(drivers, sessions, START_DELAY, TICK, telemetry);
+    }
+
+    /**
+     * Outside a framework: no events.
+     *
+     * @param drivers the driver whiteboard
+     * @param sessions libvirt sessions on the settings in force
+     */
+    public VolumeReconcilerImpl(VolumeDrivers drivers, LibvirtSessions sessions) {
+        this(drivers, sessions, START_DELAY, TICK, new Telemetry());
     }
 
     /**
@@ -73,8 +85,20 @@ public class VolumeReconcilerImpl implements VolumeReconciler {
      * @param tick how often the interval is looked at
      */
     VolumeReconcilerImpl(VolumeDrivers drivers, LibvirtSessions sessions, Duration startDelay, Duration tick) {
+        this(drivers, sessions, startDelay, tick, new Telemetry());
+    }
+
+    /**
+     * @param drivers the drivers
+     * @param sessions libvirt sessions
+     * @param startDelay how long after a driver comes up it reconciles
+     * @param tick how often the interval is looked at
+     * @param telemetry where drift is posted
+     */
+    VolumeReconcilerImpl(VolumeDrivers drivers, LibvirtSessions sessions, Duration startDelay, Duration tick, Telemetry telemetry) {
         this.drivers = Objects.requireNonNull(drivers, "drivers");
         this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
         this.startDelay = startDelay;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "volumedriver-reconcile");
@@ -152,6 +176,10 @@ public class VolumeReconcilerImpl implements VolumeReconciler {
                 report = new ReconcileReport(dryRun, release, false, Redactor.redactText(e.getMessage()), 0, List.of(), started, since(start));
             }
             log(report, why);
+            if (!dryRun) {
+                // a dry run decides nothing: only a real run's drift is news
+                report.rows().forEach(telemetry::reconciled);
+            }
             return report;
         } finally {
             oneAtATime.unlock();

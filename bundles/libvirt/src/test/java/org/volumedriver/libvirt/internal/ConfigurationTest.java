@@ -127,6 +127,22 @@ class ConfigurationTest {
     }
 
     @Test
+    void theBlockJobWaitIsBoundedAndChecked() throws Exception {
+        assertEquals(LibvirtSettings.BlockJobPolicy.DEFAULT, LibvirtSettings.from(TestConfigs.defaults()).blockJobs());
+        assertEquals(java.time.Duration.ofMinutes(10), LibvirtSettings.BlockJobPolicy.DEFAULT.bound());
+        assertEquals(new LibvirtSettings.BlockJobPolicy(java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(20)),
+                LibvirtSettings.from(TestConfigs.config(Map.of("block_job_wait_ms", 30_000L, "block_job_poll_ms", 20L))).blockJobs());
+        for (long bad : new long[] {999, LibvirtSettings.MAX_BLOCK_JOB_WAIT_MS + 1, -1}) {
+            assertEquals("block.job.wait.ms", assertThrows(InvalidConfigurationException.class,
+                    () -> LibvirtSettings.from(TestConfigs.config(Map.of("block_job_wait_ms", bad)))).key());
+        }
+        for (long bad : new long[] {9, 60_001}) {
+            assertEquals("block.job.poll.ms", assertThrows(InvalidConfigurationException.class,
+                    () -> LibvirtSettings.from(TestConfigs.config(Map.of("block_job_poll_ms", bad)))).key());
+        }
+    }
+
+    @Test
     void theShippedFilesStateTheReconcileDefaults() throws Exception {
         java.nio.file.Path sandbox = org.volumedriver.testsupport.ShippedConfig.repositoryRoot()
                 .resolve("features/distribution/src/main/resources/sandbox/etc/org.volumedriver.libvirt.cfg");

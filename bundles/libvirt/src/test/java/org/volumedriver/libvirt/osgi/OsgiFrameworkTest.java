@@ -29,7 +29,10 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
 import org.volumedriver.libvirt.AttachMode;
+import org.volumedriver.libvirt.AttachedVolumes;
 import org.volumedriver.libvirt.DiskXmlService;
 import org.volumedriver.libvirt.ReconcileReport;
 import org.volumedriver.libvirt.VolumeAttacher;
@@ -45,6 +48,10 @@ import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.UnknownDriverException;
 import org.volumedriver.spi.UnsupportedFormatException;
 import org.volumedriver.spi.VolumeDriver;
+import org.volumedriver.spi.VolumeEvents;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The bundle as built (target/classes with bnd's manifest and the embedded libvirt-java) in a real
@@ -54,7 +61,8 @@ import org.volumedriver.spi.VolumeDriver;
  * components start, configuration applies live, drivers are tracked dynamically, and libvirt-java
  * with JNA works inside the framework (a call on test:///default); the guest-usage service and the
  * reconciler read the test driver's domains, and the reconciler's schedule thread does not outlive
- * an update of the bundle.
+ * an update of the bundle. Event Admin and a MeterRegistry registered from outside are bound to
+ * the bundle's telemetry while they are there.
  */
 class OsgiFrameworkTest {
 
@@ -76,8 +84,11 @@ class OsgiFrameworkTest {
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",",
-                "org.volumedriver.spi;version=1.2.0",
-                "org.volumedriver.libvirt;version=1.1.0",
+                "org.volumedriver.spi;version=1.3.0",
+                "org.volumedriver.libvirt;version=1.2.0",
+                // from the class path, like the API: the test's Event Admin and registry are the bundle's types
+                "org.osgi.service.event;version=1.4.1",
+                "io.micrometer.core.instrument;version=1.16.8",
                 "org.slf4j;version=2.0.16",
                 "org.slf4j.event;version=2.0.16",
                 "org.slf4j.helpers;version=2.0.16",
@@ -171,11 +182,38 @@ class OsgiFrameworkTest {
         // and the connect is undone
         ConnectionInfo info = ConnectionInfo.fromMap(Map.of("driver_volume_type", "fake", "data", Map.of("name", "volume-1")));
         Attachment attachment = Attachment.of("volume-1", "i1");
+        // the optional telemetry services come and are bound dynamically
+        List<Event> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ServiceRegistration<EventAdmin> eventAdmin = context.registerService(EventAdmin.class, new EventAdmin() {
+            @Override
+            public void postEvent(Event event) {
+                posted.add(event);
+            }
+
+            @Override
+            public void sendEvent(Event event) {
+                throw new AssertionError("never sent synchronously");
+            }
+        }, null);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ServiceRegistration<MeterRegistry> registry = context.registerService(MeterRegistry.class, meters, null);
         waitForUri(attacher, info, attachment);
         HypervisorException e = assertThrows(HypervisorException.class,
                 () -> attacher.attach("test", info, attachment, "vdb", "virtio", AttachMode.LIVE));
         assertEquals(3, e.errorCode(), e.getMessage());
         assertEquals(List.of("connect", "disconnect"), driver.calls);
+        assertTrue(posted.stream().anyMatch(event -> event.getTopic().equals(VolumeEvents.GUEST_FAILED)
+                && "HYPERVISOR_ERROR".equals(event.getProperty(VolumeEvents.CODE))), posted.toString());
+        assertTrue(meters.find("volumedriver.attach").tags("driver", "fake", "outcome", "hypervisor_error").timer().count() >= 1);
+
+        // the operations on attached volumes: the test domain has no disk of this volume
+        assertEquals("DISK_NOT_FOUND", assertThrows(org.volumedriver.spi.VolumeDriverException.class,
+                () -> service(AttachedVolumes.class).chain("test", info)).code());
+        eventAdmin.unregister();
+        registry.unregister();
+        int postedBefore = posted.size();
+        assertThrows(HypervisorException.class, () -> attacher.attach("test", info, attachment, "vdb", "virtio", AttachMode.LIVE));
+        assertEquals(postedBefore, posted.size(), "unbound: nothing posted");
 
         // the reconciler and the guest-usage check read the test driver's domains inside the framework
         ReconcileReport report = service(VolumeReconciler.class).reconcile(true);
