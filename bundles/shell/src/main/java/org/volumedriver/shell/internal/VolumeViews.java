@@ -252,7 +252,7 @@ public final class VolumeViews {
     }
 
     /** Domain names and sources come from domain definitions: no control character reaches the terminal. */
-    private static String printable(String text) {
+    static String printable(String text) {
         return text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }

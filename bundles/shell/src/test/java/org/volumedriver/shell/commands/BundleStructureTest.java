@@ -27,7 +27,8 @@ class BundleStructureTest {
                 DriversCommand.class, VolumeShell.CLASSES, Set.of("volume"));
         assertTrue(names.containsAll(Set.of("volume:drivers", "volume:connect", "volume:disconnect", "volume:disk-xml",
                 "volume:attach", "volume:detach", "volume:attachments", "volume:mounts", "volume:validate",
-                "volume:executor", "volume:counters")), names.toString());
+                "volume:executor", "volume:counters", "volume:snapshot-create", "volume:snapshot-delete", "volume:extend",
+                "volume:chain")), names.toString());
     }
 
     @Test

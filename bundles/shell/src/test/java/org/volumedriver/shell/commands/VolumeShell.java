@@ -12,6 +12,7 @@ final class VolumeShell {
             DriversCommand.class, ConnectCommand.class, DisconnectCommand.class, ValidateCommand.class,
             DiskXmlCommand.class, AttachCommand.class, DetachCommand.class, MountsCommand.class,
             AttachmentsCommand.class, CountersCommand.class, ExecutorCommand.class, ReconcileCommand.class,
+            SnapshotCreateCommand.class, SnapshotDeleteCommand.class, ExtendCommand.class, ChainCommand.class,
             DriverTypeCompleter.class, ExportCompleter.class, InstanceCompleter.class);
 
     private VolumeShell() {

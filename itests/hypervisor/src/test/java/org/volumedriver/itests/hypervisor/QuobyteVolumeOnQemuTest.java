@@ -4,13 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,37 +24,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
-import org.libvirt.LibvirtException;
-import org.volumedriver.exec.internal.ExecutorSettings;
-import org.volumedriver.exec.internal.ProcessCommandExecutor;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.AttachResult;
 import org.volumedriver.libvirt.DetachOutcome;
 import org.volumedriver.libvirt.DetachResult;
-import org.volumedriver.libvirt.internal.DiskPolicy;
 import org.volumedriver.libvirt.internal.DomainXml;
-import org.volumedriver.libvirt.internal.Libvirt;
-import org.volumedriver.libvirt.internal.LibvirtConfig;
-import org.volumedriver.libvirt.internal.LibvirtSettings;
 import org.volumedriver.libvirt.internal.VolumeAttacherImpl;
-import org.volumedriver.libvirt.internal.VolumeDriversImpl;
-import org.volumedriver.libvirt.testing.DefinedDomains;
 import org.volumedriver.quobyte.HealReport;
 import org.volumedriver.quobyte.HealStep;
-import org.volumedriver.quobyte.internal.MountLayout;
-import org.volumedriver.quobyte.internal.MountTable;
 import org.volumedriver.quobyte.internal.QuobyteAdminService;
-import org.volumedriver.quobyte.internal.QuobyteConfig;
 import org.volumedriver.quobyte.internal.QuobyteVolumeDriver;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.MountStatus;
-import org.volumedriver.testsupport.ComponentConfigs;
 import org.volumedriver.testsupport.ProcStat;
-import org.volumedriver.testsupport.ShippedExecutor;
-import org.volumedriver.testsupport.TcgDomains;
 import org.volumedriver.testsupport.RealTests;
 
 /**
@@ -79,15 +59,13 @@ class QuobyteVolumeOnQemuTest {
 
     @TempDir
     Path tmp;
+    QemuHost host;
     Path base;
     Path mountDir;
     Path store;
     String volume;
-    ProcessCommandExecutor executor;
     QuobyteVolumeDriver quobyte;
     VolumeAttacherImpl attacher;
-    Libvirt libvirt;
-    final DefinedDomains domains = new DefinedDomains();
 
     @BeforeAll
     static void prerequisites() {
@@ -100,57 +78,27 @@ class QuobyteVolumeOnQemuTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        // QEMU (user libvirt-qemu) must be able to walk down to the mount base
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path bin = Files.createDirectory(tmp.resolve("bin"));
-        Path standin = Files.copy(Path.of(System.getProperty("quobyte.standin")), bin.resolve("quobyte-standin"),
-                StandardCopyOption.COPY_ATTRIBUTES);
-        Files.setPosixFilePermissions(standin, PosixFilePermissions.fromString("rwxr-xr-x"));
-        // the export's data as the stand-in serves it: <bin>/store/<export with / and : as _>
-        store = Files.createDirectories(bin.resolve("store").resolve(EXPORT.replace('/', '_').replace(':', '_')));
+        // QEMU runs as libvirt-qemu: mode 0750 stays, QEMU gets in through the group (directory.group)
+        host = new QemuHost(tmp, EXPORT, QemuHost.TEST_JOBS);
+        base = host.base;
+        mountDir = host.mountDir;
+        store = host.store;
+        quobyte = host.quobyte;
+        attacher = host.attacher;
         volume = "volume-" + UUID.randomUUID();
         Files.write(store.resolve(volume), new byte[(int) SIZE]);
-
-        executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin)));
-        base = tmp.resolve("mnt");
-        quobyte = new QuobyteVolumeDriver(executor, ComponentConfigs.of(QuobyteConfig.class, Map.of(
-                "mount_base", base.toString(),
-                "systemd_mode", "off",
-                "watchdog_enabled", false,
-                // mode 0750 stays, QEMU gets in through the group
-                "directory_group", QEMU_GROUP)));
-        mountDir = base.resolve(MountLayout.hash(EXPORT));
-
-        VolumeDriversImpl drivers = new VolumeDriversImpl();
-        drivers.addDriver(quobyte, Map.of("service.id", 1L, "volume.driver.type", "quobyte"));
-        // the libvirt bundle's default allowlists: Quobyte volumes are files, raw or qcow2
-        attacher = VolumeAttacherImpl.withSettings(drivers, new LibvirtSettings("qemu:///system", Duration.ofSeconds(2),
-                Duration.ofMillis(100), DiskPolicy.from(ComponentConfigs.defaults(LibvirtConfig.class))));
-        libvirt = Libvirt.open("qemu:///system");
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (libvirt != null) {
-            domains.removeAll(libvirt.connect());
-            libvirt.close();
-        }
-        if (quobyte != null) {
-            Method deactivate = QuobyteVolumeDriver.class.getDeclaredMethod("deactivate");
-            deactivate.setAccessible(true);
-            deactivate.invoke(quobyte);
-        }
-        if (isMounted()) {
-            new ProcessBuilder("/usr/bin/umount", "-l", mountDir.toString()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
-        }
-        if (executor != null) {
-            executor.close();
+        if (host != null) {
+            host.close();
         }
     }
 
     @Test
     void aRunningGuestGetsTheVolumeFromTheQuobyteMountAndTheMountStaysWhileQemuHoldsIt() throws Exception {
-        Domain dom = startGuest();
+        Domain dom = host.startGuest("vde2e");
         ConnectionInfo info = ConnectionInfo.fromMap(Map.of("driver_volume_type", "quobyte",
                 "data", Map.of("export", "quobyte://" + EXPORT, "name", volume, "format", "raw")));
         Attachment attachment = Attachment.of(volume, dom.getName());
@@ -159,13 +107,13 @@ class QuobyteVolumeOnQemuTest {
         AttachResult attached = attacher.attach(dom.getName(), info, attachment, "vdb", "virtio", AttachMode.LIVE);
 
         assertEquals(source.toString(), attached.disk().sourcePath());
-        assertTrue(isMounted(), "the export is mounted through the stand-in: " + mountDir);
+        assertTrue(host.isMounted(), "the export is mounted through the stand-in: " + mountDir);
         assertEquals(QEMU_GROUP, Files.readAttributes(base, java.nio.file.attribute.PosixFileAttributes.class).group().getName());
         DomainXml.Disk disk = DomainXml.disks(dom.getXMLDesc(0)).stream().filter(d -> d.source().equals(Optional.of(source.toString())))
                 .findFirst().orElseThrow(() -> new AssertionError("the disk is not in the guest's live definition"));
         assertEquals("vdb", disk.targetDev());
         assertEquals(SIZE, dom.blockInfo("vdb").getCapacity(), "QEMU reads the image's size through the FUSE mount");
-        assertTrue(qemuHasOpen(dom, source), "the QEMU process holds the file on the FUSE mount open");
+        assertTrue(QemuHost.qemuHasOpen(dom, source), "the QEMU process holds the file on the FUSE mount open");
         MountStatus mount = quobyte.mounts().get(0);
         assertEquals(MountState.HEALTHY, mount.state());
         assertEquals(List.of(attachment), List.copyOf(mount.attachments()));
@@ -173,17 +121,17 @@ class QuobyteVolumeOnQemuTest {
         // no guest OS acknowledges the unplug: the volume stays connected, the mount stays
         DetachResult detach = attacher.detach(dom.getName(), info, attachment, AttachMode.LIVE);
         assertEquals(DetachOutcome.NOT_RELEASED, detach.outcome());
-        assertTrue(isMounted());
+        assertTrue(host.isMounted());
 
         // a disconnect behind libvirt's back cannot pull the mount from under QEMU
         assertEquals(DisconnectOutcome.BUSY, quobyte.disconnect(info, attachment));
-        assertTrue(isMounted(), "umount was refused while QEMU had the file open");
-        assertTrue(qemuHasOpen(dom, source));
+        assertTrue(host.isMounted(), "umount was refused while QEMU had the file open");
+        assertTrue(QemuHost.qemuHasOpen(dom, source));
 
         // once the guest is gone the repeated disconnect unmounts and removes the directory
         dom.destroy();
         assertEquals(DisconnectOutcome.UNMOUNTED, quobyte.disconnect(info, attachment));
-        assertFalse(isMounted());
+        assertFalse(host.isMounted());
         assertFalse(Files.exists(mountDir));
     }
 
@@ -195,12 +143,12 @@ class QuobyteVolumeOnQemuTest {
      */
     @Test
     void aForcedHealOfAHungClientUnblocksQemuSoLibvirtAnswersAndTheGuestCanBeDestroyed() throws Exception {
-        Domain dom = startGuest();
+        Domain dom = host.startGuest("vde2e");
         ConnectionInfo info = ConnectionInfo.fromMap(Map.of("driver_volume_type", "quobyte",
                 "data", Map.of("export", "quobyte://" + EXPORT, "name", volume, "format", "raw")));
         Attachment attachment = Attachment.of(volume, dom.getName());
         attacher.attach(dom.getName(), info, attachment, "vdb", "virtio", AttachMode.LIVE);
-        String device = alias(dom.getXMLDesc(0), "vdb");
+        String device = QemuHost.alias(dom.getXMLDesc(0), "vdb");
         String node = blockField(dom.qemuMonitorCommand("{\"execute\":\"query-block\"}", 0), device, "node-name");
         String client = Files.readString(store.resolveSibling(store.getFileName() + ".pid")).strip();
         QuobyteAdminService admin = new QuobyteAdminService(quobyte);
@@ -243,7 +191,7 @@ class QuobyteVolumeOnQemuTest {
             }).get(10, TimeUnit.SECONDS);
             System.out.println("[hung client under QEMU] guest destroyed in " + (System.nanoTime() - destroyStart) / 1_000_000 + " ms");
             assertEquals(DisconnectOutcome.UNMOUNTED, quobyte.disconnect(info, attachment));
-            assertFalse(isMounted());
+            assertFalse(host.isMounted());
         } finally {
             new ProcessBuilder("/bin/kill", "-CONT", client).start().waitFor(5, TimeUnit.SECONDS);
             new ProcessBuilder("/bin/kill", "-KILL", client).start().waitFor(5, TimeUnit.SECONDS);
@@ -269,14 +217,6 @@ class QuobyteVolumeOnQemuTest {
         }
     }
 
-    /** The qdev id libvirt gave the disk with this target (its {@code <alias>}). */
-    private static String alias(String domainXml, String targetDev) {
-        Matcher m = Pattern.compile("<disk\\b(?:(?!</disk>).)*?<target dev=['\"]" + targetDev + "['\"](?:(?!</disk>).)*?<alias name=['\"]([^'\"]+)['\"]",
-                Pattern.DOTALL).matcher(domainXml);
-        assertTrue(m.find(), "no alias for " + targetDev + " in the live definition");
-        return m.group(1);
-    }
-
     /**
      * A string field of the block device attached to the disk with this alias, from query-block's
      * answer (each device's fields come before its {@code qdev}): {@code node-name} is the node
@@ -294,36 +234,5 @@ class QuobyteVolumeOnQemuTest {
         }
         assertTrue(found != null, "no " + field + " for " + device + ": " + queryBlock);
         return found;
-    }
-
-    private Domain startGuest() throws LibvirtException {
-        String name = domains.add(TcgDomains.uniqueName("vde2e"));
-        Domain dom = libvirt.connect().domainDefineXML(TcgDomains.named(name).runnable().xml());
-        dom.create();
-        return dom;
-    }
-
-    private boolean isMounted() throws Exception {
-        String point = mountDir.toString();
-        return new MountTable.Proc().read().stream()
-                .anyMatch(m -> !m.deleted() && m.mountPoint().equals(point) && m.fsType().equals("fuse.quobyte"));
-    }
-
-    /** Whether a file descriptor of the guest's QEMU process points at the file. */
-    private static boolean qemuHasOpen(Domain dom, Path file) throws Exception {
-        Path pidFile = Path.of("/run/libvirt/qemu", dom.getName() + ".pid");
-        long pid = Long.parseLong(Files.readString(pidFile).trim());
-        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-            for (Path fd : fds.toList()) {
-                try {
-                    if (Files.readSymbolicLink(fd).equals(file)) {
-                        return true;
-                    }
-                } catch (IOException e) {
-                    // closed meanwhile
-                }
-            }
-        }
-        return false;
     }
 }
