@@ -8,6 +8,11 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -23,11 +28,15 @@ import org.volumedriver.spi.CommandRejectedException;
 import org.volumedriver.spi.ExecutorSaturatedException;
 import org.volumedriver.spi.InvalidConfigurationException;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
  * The {@link CommandExecutor} service, configured from ConfigAdmin PID {@value #PID}; the properties
  * are read by {@link ExecutorSettings#fromProperties(Map)}. Without configuration the allowlist is
  * empty. A changed configuration is applied live by {@link #modified}; a malformed one is refused
- * with a log line and the previous one keeps running.
+ * with a log line and the previous one keeps running. Event Admin and the MeterRegistry are optional
+ * and dynamic: they may arrive, leave or be replaced while commands run, without restarting the
+ * component ({@link Telemetry}).
  */
 @Component(service = CommandExecutor.class, configurationPid = ExecutorComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -80,6 +89,7 @@ public final class ExecutorComponent implements CommandExecutor {
         String root_helper_timeout() default ExecutorSettings.DEFAULT_HELPER_TIMEOUT;
     }
 
+    private final Telemetry telemetry = new Telemetry();
     private volatile ProcessCommandExecutor executor;
 
     /**
@@ -91,7 +101,8 @@ public final class ExecutorComponent implements CommandExecutor {
     @Activate
     public void activate(Map<String, Object> properties) throws InvalidConfigurationException {
         try {
-            executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(properties));
+            executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(properties),
+                    ExecutableCheck.effectiveUid(), telemetry);
         } catch (InvalidConfigurationException e) {
             LOG.error("executor configuration refused, the executor does not start: {}", e.getMessage());
             throw e;
@@ -120,6 +131,28 @@ public final class ExecutorComponent implements CommandExecutor {
         if (size == 0) {
             LOG.warn("the executor allowlist is empty: every command is refused (configure PID {})", PID);
         }
+    }
+
+    /** @param eventAdmin where the executor's events go from now on */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindEventAdmin(EventAdmin eventAdmin) {
+        telemetry.bindEventAdmin(eventAdmin);
+    }
+
+    void unbindEventAdmin(EventAdmin eventAdmin) {
+        telemetry.unbindEventAdmin(eventAdmin);
+    }
+
+    /** @param meterRegistry where the executor's counters and timers go from now on */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindMeterRegistry(MeterRegistry meterRegistry) {
+        telemetry.bindMeterRegistry(meterRegistry);
+    }
+
+    void unbindMeterRegistry(MeterRegistry meterRegistry) {
+        telemetry.unbindMeterRegistry(meterRegistry);
     }
 
     /** Stops the threads that feed stdin. */

@@ -65,6 +65,7 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
     private static final int TIMEOUT_KILL_STATUS = 137;
 
     private final int uid;
+    private final CommandTelemetry telemetry;
     private final ExecutorService io;
     private final Map<String, Counters> counters = new ConcurrentHashMap<>();
     private volatile Allowlist allowlist;
@@ -90,7 +91,21 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
      * @throws InvalidConfigurationException if a setting is malformed
      */
     public ProcessCommandExecutor(ExecutorSettings settings, int effectiveUid) throws InvalidConfigurationException {
+        this(settings, effectiveUid, CommandTelemetry.NONE);
+    }
+
+    /**
+     * Builds an executor that reports each request to {@code telemetry} (events and metrics).
+     *
+     * @param settings the settings
+     * @param effectiveUid the uid to assume (0 means root)
+     * @param telemetry where outcomes and durations go, by command name only
+     * @throws InvalidConfigurationException if a setting is malformed
+     */
+    public ProcessCommandExecutor(ExecutorSettings settings, int effectiveUid, CommandTelemetry telemetry)
+            throws InvalidConfigurationException {
         this.uid = effectiveUid;
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
         this.allowlist = Allowlist.compile(settings, effectiveUid, LOG);
         AtomicInteger threads = new AtomicInteger();
         this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
@@ -139,7 +154,9 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         try {
             invocation = current.invocation(request);
         } catch (CommandRejectedException e) {
-            counters(current.knows(request.command()) ? request.command() : UNKNOWN_COMMAND).rejected();
+            String name = current.knows(request.command()) ? request.command() : UNKNOWN_COMMAND;
+            counters(name).rejected();
+            telemetry.rejected(name);
             LOG.info("refused: {}", e.getMessage());
             throw e;
         }
@@ -151,12 +168,15 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
                 c.rejected();
                 LOG.warn("command {} not started: all {} command slots stayed busy for {} ms", request.command(),
                         settings.maxConcurrent(), settings.queueTimeout().toMillis());
-                throw new ExecutorSaturatedException(request.command(), settings.maxConcurrent(),
-                        Duration.ofNanos(System.nanoTime() - waitStart));
+                ExecutorSaturatedException saturated = new ExecutorSaturatedException(request.command(),
+                        settings.maxConcurrent(), Duration.ofNanos(System.nanoTime() - waitStart));
+                telemetry.saturated(request.command(), saturated.getMessage());
+                throw saturated;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             c.rejected();
+            telemetry.rejected(request.command());
             throw new CommandFailedException(request.command(), -1, "interrupted while waiting for a command slot");
         }
         try {
@@ -194,6 +214,7 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
             process = builder.start();
         } catch (IOException e) {
             c.startFailed();
+            telemetry.startFailed(request.command());
             LOG.warn("command {} could not be started: {}", request.command(), e.getClass().getSimpleName());
             throw new CommandFailedException(request.command(), -1, "could not be started");
         }
@@ -206,6 +227,7 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
                 // the executor was closed: do not leave the child behind
                 killTree(process);
                 c.startFailed();
+                telemetry.startFailed(request.command());
                 throw new CommandFailedException(request.command(), -1, "executor is shut down");
             }
         }
@@ -218,7 +240,9 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         } catch (InterruptedException e) {
             killTree(process);
             Thread.currentThread().interrupt();
-            c.ran(System.nanoTime() - start, false, true);
+            long nanos = System.nanoTime() - start;
+            c.ran(nanos, false, true);
+            telemetry.finished(request.command(), CommandTelemetry.FAILED, nanos);
             throw new CommandFailedException(request.command(), -1, "interrupted; process tree killed");
         } finally {
             out.close();
@@ -234,6 +258,8 @@ public final class ProcessCommandExecutor implements CommandExecutor, AutoClosea
         CommandResult result = new CommandResult(request.command(), shown, status, out.text(), err.text(),
                 out.truncated() || err.truncated(), Duration.ofNanos(nanos), timedOut);
         c.ran(nanos, timedOut, status != 0);
+        telemetry.finished(request.command(),
+                timedOut ? CommandTelemetry.TIMEOUT : status != 0 ? CommandTelemetry.FAILED : CommandTelemetry.OK, nanos);
         logOutcome(result, request.timeout());
         return result;
     }

@@ -30,7 +30,14 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.volumedriver.spi.VolumeEvents;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The bundle in a real OSGi framework (Felix, with Felix SCR and ConfigAdmin): it resolves, its DS
@@ -59,7 +66,9 @@ class ExecutorOsgiTest {
         config.put(Constants.FRAMEWORK_STORAGE, dir.resolve("felix-cache").toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // logging from the test class path (slf4j-simple), as pax-logging would provide it in Karaf
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.slf4j;version=2.0.16");
+        // and the telemetry APIs from the class path too, so that the test's services fit the bundle's imports
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.slf4j;version=2.0.16,"
+                + "org.osgi.service.event;version=1.4.1,io.micrometer.core.instrument;version=1.16.8");
         config.put("ds.loglevel", "warn");
         framework = new FrameworkFactory().newFramework(config);
         framework.start();
@@ -156,6 +165,40 @@ class ExecutorOsgiTest {
         assertEquals(Bundle.ACTIVE, exec.getState());
     }
 
+    @Test
+    void eventAdminAndMeterRegistryComeAndGoWhileTheComponentRuns() throws Exception {
+        BundleContext ctx = framework.getBundleContext();
+        ServiceReference<?> ref = awaitService("org.volumedriver.exec.CommandExecutor");
+        Object service = ctx.getService(ref);
+        Object serviceId = ref.getProperty(Constants.SERVICE_ID);
+        Hashtable<String, Object> props = new Hashtable<>(ShippedAllowlist.properties());
+        props.put("command.umount.executable", script(dir, "hang", "sleep 20").toString());
+        update(props);
+        await(() -> executable(service, "umount") != null && executable(service, "umount").endsWith("/hang"), "hang in force");
+        assertTrue(timedOut(run(service, Duration.ofMillis(200), "umount", "--no-canonicalize", DIR)), "no services: still runs");
+
+        RecordingEventAdmin events = new RecordingEventAdmin();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ServiceRegistration<?> eventAdmin = ctx.registerService(EventAdmin.class.getName(), events, null);
+        ServiceRegistration<?> registry = ctx.registerService(MeterRegistry.class.getName(), meters, null);
+        assertTrue(timedOut(run(service, Duration.ofMillis(200), "umount", "--no-canonicalize", DIR)));
+        List<Event> posted = events.posted();
+        assertEquals(1, posted.size(), "one event: " + posted);
+        assertEquals(VolumeEvents.EXECUTOR_TIMED_OUT, posted.get(0).getTopic());
+        assertEquals("umount", posted.get(0).getProperty(VolumeEvents.COMMAND));
+        assertEquals(1.0, meters.get("volumedriver.command.runs").tags("command", "umount", "outcome", "timeout").counter().count());
+        assertEquals(1, meters.get("volumedriver.command").tags("command", "umount").timer().count());
+
+        eventAdmin.unregister();
+        registry.unregister();
+        assertTrue(timedOut(run(service, Duration.ofMillis(200), "umount", "--no-canonicalize", DIR)));
+        assertEquals(1, events.posted().size(), "nothing posted after the unregistration");
+        assertEquals(1.0, meters.get("volumedriver.command.runs").tags("command", "umount", "outcome", "timeout").counter().count());
+        assertEquals(serviceId, awaitService("org.volumedriver.exec.CommandExecutor").getProperty(Constants.SERVICE_ID),
+                "the services came and went without re-registering the executor");
+        assertSame(service, ctx.getService(awaitService("org.volumedriver.exec.CommandExecutor")), "the same component instance");
+    }
+
     private ServiceReference<?> awaitService(String name) throws Exception {
         for (int i = 0; i < 200; i++) {
             // all references: the test's own class path has other copies of these classes, so the
@@ -208,9 +251,13 @@ class ExecutorOsgiTest {
     }
 
     private Object run(Object service, String command, String... args) throws Exception {
+        return run(service, Duration.ofSeconds(10), command, args);
+    }
+
+    private Object run(Object service, Duration timeout, String command, String... args) throws Exception {
         Class<?> requestType = exec.loadClass("org.volumedriver.exec.CommandRequest");
         Object request = requestType.getMethod("of", String.class, Duration.class, String[].class)
-                .invoke(null, command, Duration.ofSeconds(10), args);
+                .invoke(null, command, timeout, args);
         Class<?> executorType = exec.loadClass("org.volumedriver.exec.CommandExecutor");
         return executorType.getMethod("run", requestType).invoke(service, request);
     }
@@ -222,6 +269,10 @@ class ExecutorOsgiTest {
         } catch (InvocationTargetException e) {
             return e.getCause().getClass().getName();
         }
+    }
+
+    private static boolean timedOut(Object result) {
+        return (Boolean) call(result, "timedOut");
     }
 
     private static String stdout(Object result) {
