@@ -152,7 +152,7 @@ public class DistributionIT extends VolumedriverTestSupport {
         assertEquals(List.of(), problems);
         assertEquals("bundles with DS components",
                 Set.of("org.volumedriver.exec", "org.volumedriver.libvirt", "org.volumedriver.quobyte",
-                        "org.volumedriver.quobyte.shell"), ours);
+                        "org.volumedriver.quobyte.shell", "org.volumedriver.monitoring"), ours);
     }
 
     @Test

@@ -61,7 +61,8 @@ public abstract class VolumedriverTestSupport extends KarafTestSupport {
 
     /** The bundles of the volumedriver feature. */
     protected static final List<String> BUNDLES = List.of("org.volumedriver.spi", "org.volumedriver.exec",
-            "org.volumedriver.libvirt", "org.volumedriver.quobyte", "org.volumedriver.shell", "org.volumedriver.quobyte.shell");
+            "org.volumedriver.libvirt", "org.volumedriver.quobyte", "org.volumedriver.shell", "org.volumedriver.quobyte.shell",
+            "org.volumedriver.monitoring");
 
     /** Absolute path of the sandbox work directory of this test module (target/sandbox). */
     protected static Path sandboxHome() {
@@ -155,7 +156,7 @@ public abstract class VolumedriverTestSupport extends KarafTestSupport {
     // ---- inside the container ----
 
     /** True when real mounts can be made; skips (or fails under scripts/test) otherwise. */
-    static void requireRealMounts() {
+    protected static void requireRealMounts() {
         boolean required = "required".equals(System.getenv(REAL_TESTS));
         List<String> missing = new ArrayList<>();
         if (!"root".equals(System.getProperty("user.name"))) {
@@ -180,7 +181,7 @@ public abstract class VolumedriverTestSupport extends KarafTestSupport {
     }
 
     /** Connection info JSON for a volume of the stand-in, creating the (sparse) volume file. */
-    static String connectionInfo(String export, String volume) {
+    protected static String connectionInfo(String export, String volume) {
         Path store = sandboxHome().resolve("standin/store").resolve(export.replaceAll("[/:,\\[\\]|]", "_"));
         try {
             Files.createDirectories(store);
@@ -200,7 +201,7 @@ public abstract class VolumedriverTestSupport extends KarafTestSupport {
      * The mounts below the sandbox mount base, as "mount point, file system type, source", sorted:
      * the mount table read by the Quobyte driver's own parser (a private copy in the probe).
      */
-    static List<String> sandboxMounts() {
+    protected static List<String> sandboxMounts() {
         String base = sandboxHome().resolve("mnt") + "/";
         try {
             return new MountTable.Proc().read().stream()
