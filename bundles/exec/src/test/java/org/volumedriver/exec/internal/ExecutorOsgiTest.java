@@ -35,6 +35,7 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.volumedriver.spi.VolumeEvents;
+import org.volumedriver.testsupport.RecordingEventAdmin;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -30,6 +30,7 @@ import org.volumedriver.exec.CommandResult;
 import org.volumedriver.spi.CommandRejectedException;
 import org.volumedriver.spi.ExecutorSaturatedException;
 import org.volumedriver.spi.VolumeEvents;
+import org.volumedriver.testsupport.RecordingEventAdmin;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;

@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.service.event.Event;
-import org.osgi.service.event.EventAdmin;
 import org.osgi.service.event.EventConstants;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.ReconcileAction;
@@ -24,6 +22,7 @@ import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.HypervisorException;
 import org.volumedriver.spi.VolumeDriverException;
 import org.volumedriver.spi.VolumeEvents;
+import org.volumedriver.testsupport.RecordingEventAdmin;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
@@ -37,25 +36,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 class TelemetryTest extends AttachedVolumesFixture {
 
     static final String SECRET = "hunter2-secret";
-
-    /** Keeps what is posted; {@code sendEvent} must never be used. */
-    static final class RecordingEventAdmin implements EventAdmin {
-        final List<Event> posted = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void postEvent(Event event) {
-            posted.add(event);
-        }
-
-        @Override
-        public void sendEvent(Event event) {
-            throw new AssertionError("events are posted asynchronously, never sent");
-        }
-
-        List<Event> topic(String topic) {
-            return posted.stream().filter(e -> e.getTopic().equals(topic)).toList();
-        }
-    }
 
     private final RecordingEventAdmin events = new RecordingEventAdmin();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -76,7 +56,7 @@ class TelemetryTest extends AttachedVolumesFixture {
     void aMessageNamingAnExportLosesItsUserInformation() {
         telemetry.failed(Telemetry.GuestOperation.ATTACH, "dir", "d", "v",
                 new VolumeDriverException("MOUNT_UNHEALTHY", "quobyte://admin:" + SECRET + "@registry/v is stale\nsecond line"), 1);
-        String message = (String) events.posted.get(0).getProperty(VolumeEvents.MESSAGE);
+        String message = (String) events.posted().get(0).getProperty(VolumeEvents.MESSAGE);
         assertEquals("quobyte://***@registry/v is stale second line", message);
     }
 
@@ -176,7 +156,7 @@ class TelemetryTest extends AttachedVolumesFixture {
             telemetry.reconciled(new ReconcileRow(action, "", "", "i", "/m/v", "dir", "/m", "v", "why"));
         }
         assertEquals(List.of(ReconcileAction.DRIFT_KEPT.name(), ReconcileAction.DRIFT_RELEASED.name()),
-                events.posted.stream().map(e -> e.getProperty(VolumeEvents.ACTION)).toList());
+                events.posted().stream().map(e -> e.getProperty(VolumeEvents.ACTION)).toList());
     }
 
     @Test
@@ -185,13 +165,13 @@ class TelemetryTest extends AttachedVolumesFixture {
         none.done(Telemetry.GuestOperation.ATTACH, "dir", "d", "v", 1);
         none.failed(Telemetry.GuestOperation.EXTEND, null, "d", null, new IllegalStateException("x"), 1);
         none.reconciled(new ReconcileRow(ReconcileAction.DRIFT_KEPT, "", "", "i", "/m/v", "dir", "/m", "v", "why"));
-        assertEquals(List.of(), events.posted);
+        assertEquals(List.of(), events.posted());
         assertEquals(List.of(), meters.getMeters());
     }
 
     /** Tag values are bounded: driver types and outcomes, never an export, path, instance or secret. */
     private void assertNoSecretAnywhere() {
-        for (Event event : events.posted) {
+        for (Event event : events.posted()) {
             for (String name : event.getPropertyNames()) {
                 assertFalse(String.valueOf(event.getProperty(name)).contains(SECRET), name + " of " + event.getTopic());
             }

@@ -17,9 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.InvalidConnectionInfoException;
@@ -35,46 +33,13 @@ import org.volumedriver.spi.VolumeLocation;
  * {@code ownerOf} against hostile sources, {@code adopt} of a mount another agent left (as Nova
  * leaves its mounts) with an empty journal, and {@code release} by location.
  */
-class AdoptionTest {
+class AdoptionTest extends FakeHostFixture {
 
     /** A source below the base that is refused, and why. */
     record Refusal(Path source, Class<? extends VolumeDriverException> type, String reason) {
     }
 
-    static final String EXPORT = QuobyteEngineTest.EXPORT;
     static final String GUEST = "3f1e9d2c-5b4a-4c3d-8e2f-1a2b3c4d5e6f";
-
-    @TempDir
-    Path tmp;
-    Path base;
-    Path dir;
-    Fakes.Table table;
-    Fakes.Mounter mounter;
-    Fakes.Probe probe;
-
-    @BeforeEach
-    void setUp() {
-        base = tmp.resolve("mnt");
-        dir = base.resolve(MountLayout.hash(EXPORT));
-        table = new Fakes.Table();
-        mounter = new Fakes.Mounter(table);
-        probe = new Fakes.Probe();
-    }
-
-    QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {
-        return engine(b, probe);
-    }
-
-    QuobyteEngine engine(Settings.Builder b, HealthProbe health) throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).build(), mounter, health,
-                QuobyteEngineTest.NO_SYSTEMD, QuobyteEngineTest.UID);
-        e.start();
-        return e;
-    }
-
-    QuobyteEngine engine() throws VolumeDriverException {
-        return engine(Settings.builder());
-    }
 
     /** A mount as Nova leaves it: the md5 directory, mounted by a client this driver never ran, the volume in it. */
     void mountedByAnotherAgent(Path mountDir, String export) throws Exception {
@@ -161,7 +126,7 @@ class AdoptionTest {
         table.mount(dir.toString(), "fuse", "quobyte@" + EXPORT);
         assertThrows(UnsafePathException.class, () -> e.ownerOf(dir.resolve(VOLUME1)));
         e.close();
-        assertTrue(engine(Settings.builder().legacyFuse(true)).ownerOf(dir.resolve(VOLUME1)).isPresent());
+        assertTrue(engine(settings().legacyFuse(true)).ownerOf(dir.resolve(VOLUME1)).isPresent());
     }
 
     @Test
@@ -234,8 +199,8 @@ class AdoptionTest {
         // healthy when ownerOf looked, stale when the adoption probes under the lock
         java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
         e.close();
-        QuobyteEngine stale = engine(Settings.builder(),
-                (root, timeout) -> probes.incrementAndGet() == 1 ? ProbeResult.ok() : ProbeResult.ofErrno(Errno.ENOTCONN));
+        QuobyteEngine stale = engineBuilder()
+                .probe((root, timeout) -> probes.incrementAndGet() == 1 ? ProbeResult.ok() : ProbeResult.ofErrno(Errno.ENOTCONN)).start();
         assertThrows(MountUnhealthyException.class, () -> stale.adopt(where, guest));
         assertEquals(0, stale.attachmentCount(), "nothing recorded");
         assertEquals(0L, stale.counterSnapshot().get("mounted"), "nothing counted");
@@ -249,8 +214,8 @@ class AdoptionTest {
     void aDeletedJournalIsRestoredByAdoptingWhatTheGuestsUse() throws Exception {
         QuobyteEngine first = engine();
         mounter.afterMount = () -> {
-            QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
-            QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME2));
+            writeEmpty(dir.resolve(VOLUME1));
+            writeEmpty(dir.resolve(VOLUME2));
         };
         first.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, GUEST));
         first.connect(info(EXPORT, VOLUME2), new Attachment(VOLUME2, GUEST));

@@ -20,8 +20,8 @@ import org.volumedriver.quobyte.SystemdDecision;
 /** The argv the production mounter hands the executor (C1), and what it reports back. */
 class CommandMounterTest {
 
-    static final String EXPORT = QuobyteEngineTest.EXPORT;
-    static final String HASH = QuobyteEngineTest.HASH;
+    static final String EXPORT = FakeHostFixture.EXPORT;
+    static final String HASH = FakeHostFixture.HASH;
 
     @TempDir
     Path tmp;
@@ -45,7 +45,7 @@ class CommandMounterTest {
 
     @Test
     void goldenArgvWithoutSystemd() throws Exception {
-        CommandRequest r = mounter(Settings.builder(), QuobyteEngineTest.NO_SYSTEMD).mountRequest(EXPORT, dir);
+        CommandRequest r = mounter(Settings.builder(), FakeHostFixture.NO_SYSTEMD).mountRequest(EXPORT, dir);
         assertEquals("mount.quobyte", r.command());
         assertEquals(List.of("--disable-xattrs", EXPORT, dir.toString()), r.arguments());
         assertTrue(r.optionalScope().isEmpty());
@@ -56,7 +56,7 @@ class CommandMounterTest {
         Path cfg = tmp.resolve("client.cfg");
         Files.writeString(cfg, "x");
         Files.setPosixFilePermissions(cfg, PosixFilePermissions.fromString("rw-r-----"));
-        CommandRequest r = mounter(Settings.builder().clientConfig(cfg.toString()).slice("storage.slice"), QuobyteEngineTest.SYSTEMD)
+        CommandRequest r = mounter(Settings.builder().clientConfig(cfg.toString()).slice("storage.slice"), FakeHostFixture.SYSTEMD)
                 .mountRequest(EXPORT, dir);
         assertEquals(List.of("--disable-xattrs", EXPORT, dir.toString(), "-c", cfg.toString()), r.arguments());
         assertEquals(new TransientScope("volumedriver-quobyte-" + HASH + ".scope", "storage.slice", CommandMounter.SCOPE_DESCRIPTION),
@@ -65,7 +65,7 @@ class CommandMounterTest {
 
     @Test
     void mountRunsTheClientAndTheTableShowsIt() throws Exception {
-        CommandMounter m = mounter(Settings.builder(), QuobyteEngineTest.NO_SYSTEMD);
+        CommandMounter m = mounter(Settings.builder(), FakeHostFixture.NO_SYSTEMD);
         assertTrue(m.mount(EXPORT, dir).succeeded());
         assertEquals(1, executor.named("mount.quobyte").size());
         assertTrue(m.mountedAt(dir).orElseThrow().isQuobyte(false));
@@ -73,7 +73,7 @@ class CommandMounterTest {
 
     @Test
     void goldenUnmountArgvNormalThenLazy() throws Exception {
-        CommandMounter m = mounter(Settings.builder(), QuobyteEngineTest.NO_SYSTEMD);
+        CommandMounter m = mounter(Settings.builder(), FakeHostFixture.NO_SYSTEMD);
         m.mount(EXPORT, dir);
         executor.mounter.busy.add(dir.toString());
         assertFalse(m.unmount(dir, false).succeeded(), "a busy mount refuses the normal unmount");
@@ -89,7 +89,7 @@ class CommandMounterTest {
 
     @Test
     void unmountOrDetachStopsAfterASuccessfulNormalUnmount() throws Exception {
-        CommandMounter m = mounter(Settings.builder(), QuobyteEngineTest.NO_SYSTEMD);
+        CommandMounter m = mounter(Settings.builder(), FakeHostFixture.NO_SYSTEMD);
         m.mount(EXPORT, dir);
         assertTrue(m.unmountOrDetach(dir, "test"));
         assertEquals(1, executor.named("umount").size(), "no lazy unmount when the normal one worked");
@@ -97,14 +97,14 @@ class CommandMounterTest {
 
     @Test
     void withoutSystemdNoScopeIsEnded() throws Exception {
-        assertTrue(mounter(Settings.builder(), QuobyteEngineTest.NO_SYSTEMD).endClientScope(dir).isEmpty());
+        assertTrue(mounter(Settings.builder(), FakeHostFixture.NO_SYSTEMD).endClientScope(dir).isEmpty());
         assertTrue(executor.requests.isEmpty());
     }
 
     @Test
     void goldenArgvEndingALeftoverScope() throws Exception {
         executor.scopeControl = r -> Fakes.Executor.result(r, 0, "");
-        Mounter.Outcome o = mounter(Settings.builder(), QuobyteEngineTest.SYSTEMD).endClientScope(dir).orElseThrow();
+        Mounter.Outcome o = mounter(Settings.builder(), FakeHostFixture.SYSTEMD).endClientScope(dir).orElseThrow();
         assertTrue(o.succeeded());
         String unit = "volumedriver-quobyte-" + HASH + ".scope";
         List<CommandRequest> runs = executor.named(CommandMounter.SCOPE_CONTROL);
@@ -115,7 +115,7 @@ class CommandMounterTest {
 
     @Test
     void aScopeThatIsNotLoadedNeedsNoReset() throws Exception {
-        Mounter.Outcome o = mounter(Settings.builder(), QuobyteEngineTest.SYSTEMD).endClientScope(dir).orElseThrow();
+        Mounter.Outcome o = mounter(Settings.builder(), FakeHostFixture.SYSTEMD).endClientScope(dir).orElseThrow();
         assertEquals(CommandMounter.UNIT_NOT_LOADED, o.exitStatus());
         assertEquals(1, executor.named(CommandMounter.SCOPE_CONTROL).size());
     }

@@ -29,51 +29,24 @@ import org.volumedriver.spi.VolumeLocation;
  * attachment is recorded under that file, journaled in one line, and everything that counts
  * attachments sees it there: the last disconnect, a restart, a reconciliation.
  */
-class FollowTest {
+class FollowTest extends FakeHostFixture {
 
-    static final String EXPORT = QuobyteEngineTest.EXPORT;
     static final String SNAP = VOLUME1 + "." + UUID2;
     static final String GUEST = "3f1e9d2c-5b4a-4c3d-8e2f-1a2b3c4d5e6f";
 
-    @org.junit.jupiter.api.io.TempDir
-    Path tmp;
-    Path base;
-    Path dir;
-    Fakes.Table table;
-    Fakes.Mounter mounter;
-    Fakes.Probe probe;
     VolumeLocation from;
     Attachment guest;
 
     @BeforeEach
     void setUp() {
-        base = tmp.resolve("mnt");
-        dir = base.resolve(QuobyteEngineTest.HASH);
-        table = new Fakes.Table();
-        mounter = new Fakes.Mounter(table);
-        probe = new Fakes.Probe();
         from = new VolumeLocation(dir.toString(), VOLUME1);
         guest = new Attachment(VOLUME1, GUEST);
-    }
-
-    QuobyteEngine engine() throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(Settings.builder().mountBase(base.toString()).watchdogEnabled(false).build(), mounter, probe,
-                QuobyteEngineTest.NO_SYSTEMD, QuobyteEngineTest.UID);
-        e.start();
-        return e;
     }
 
     /** Connects the guest to volume 1 and writes the new active file an assisted snapshot would make. */
     QuobyteEngine connected() throws Exception {
         QuobyteEngine e = engine();
-        mounter.afterMount = () -> {
-            try {
-                Files.write(dir.resolve(VOLUME1), new byte[512]);
-                Files.write(dir.resolve(SNAP), new byte[512]);
-            } catch (IOException x) {
-                throw new AssertionError(x);
-            }
-        };
+        filesOnMount(512, VOLUME1, SNAP);
         e.connect(info(EXPORT, VOLUME1), guest);
         return e;
     }

@@ -16,8 +16,6 @@ import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.MountState;
@@ -30,44 +28,15 @@ import org.volumedriver.spi.VolumeDriverException;
  * unique mount id shows the recorded mount still on top; whatever else is on the directory is
  * judged by a fresh table read as before.
  */
-class HotConnectTest {
-
-    static final String EXPORT = "192.168.1.1/volume-00001";
-    static final SystemdDecision NO_SYSTEMD = new SystemdDecision(false, "off", "test");
-
-    @TempDir
-    Path tmp;
-    Path base;
-    Path dir;
-    Fakes.Table table;
-    Fakes.Mounter mounter;
-    Fakes.Probe probe;
+class HotConnectTest extends FakeHostFixture {
 
     @BeforeEach
     void setUp() {
-        base = tmp.resolve("mnt");
-        dir = base.resolve(MountLayout.hash(EXPORT));
-        table = new Fakes.Table();
-        mounter = new Fakes.Mounter(table);
-        probe = new Fakes.Probe();
-        mounter.afterMount = () -> {
-            try {
-                Files.write(dir.resolve(VOLUME1), new byte[0]);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        };
+        filesOnMount(0, VOLUME1);
     }
 
     QuobyteEngine engine(Mounter m, boolean journalSync) throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(Settings.builder().mountBase(base.toString()).watchdogEnabled(false)
-                .journalSync(journalSync).build(), m, probe, NO_SYSTEMD, MountLayout.currentUid());
-        e.start();
-        return e;
-    }
-
-    QuobyteEngine engine() throws VolumeDriverException {
-        return engine(mounter, false);
+        return engineBuilder().mounter(m).settings(settings().journalSync(journalSync)).start();
     }
 
     static Attachment att(String instance) {

@@ -8,21 +8,18 @@ import static org.volumedriver.quobyte.internal.Fakes.VOLUME1;
 import static org.volumedriver.quobyte.internal.Fakes.info;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.OptionalLong;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.volumedriver.quobyte.ConnectionMismatchException;
 import org.volumedriver.quobyte.HealReport;
 import org.volumedriver.quobyte.HealStep;
 import org.volumedriver.quobyte.HealStep.Action;
 import org.volumedriver.quobyte.HealStep.Outcome;
 import org.volumedriver.quobyte.QuobyteMount;
-import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.UnsafePathException;
@@ -33,46 +30,26 @@ import org.volumedriver.spi.VolumeDriverException;
  * recorded and journaled, a forced heal aborts it before anything else, and nothing is aborted that
  * is not a hung mount this driver made or adopted.
  */
-class HungClientHealTest {
+class HungClientHealTest extends FakeHostFixture {
 
-    static final String EXPORT = "192.168.1.1/volume-00001";
-    static final SystemdDecision NO_SYSTEMD = new SystemdDecision(false, "off", "test");
-
-    @TempDir
-    Path tmp;
-    Path base;
-    Path dir;
-    Fakes.Table table;
-    Fakes.Mounter mounter;
     Fakes.Fuse fuse;
-    Fakes.Probe probe;
 
     @BeforeEach
     void setUp() {
-        base = tmp.resolve("mnt");
-        dir = base.resolve(MountLayout.hash(EXPORT));
-        table = new Fakes.Table();
-        mounter = new Fakes.Mounter(table);
         fuse = new Fakes.Fuse(mounter);
-        probe = new Fakes.Probe();
     }
 
-    QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).build(), mounter, fuse, probe,
-                NO_SYSTEMD, MountLayout.currentUid());
-        e.start();
-        return e;
-    }
-
-    QuobyteEngine engine() throws VolumeDriverException {
-        return engine(Settings.builder());
+    /** Every engine here has the fake FUSE control file system, so that a heal can abort. */
+    @Override
+    QuobyteEngine engine(Settings.Builder settings) throws VolumeDriverException {
+        return engineBuilder().fuse(fuse).settings(settings).start();
     }
 
     /** A connect that mounts; the volume file appears with every fresh mount, and the new mount answers. */
     QuobyteEngine connected(Settings.Builder b) throws VolumeDriverException {
         mounter.afterMount = () -> {
             probe.results.remove(dir);
-            QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
+            writeEmpty(dir.resolve(VOLUME1));
         };
         QuobyteEngine e = engine(b);
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
@@ -89,7 +66,7 @@ class HungClientHealTest {
 
     @Test
     void theConnectionOfAMountIsRecordedJournaledAndListed() throws Exception {
-        QuobyteEngine e = connected(Settings.builder());
+        QuobyteEngine e = connected(settings());
         FuseConnection c = table.connectionAt(dir);
         fuse.mounted = true;
         fuse.waiting.put(c.number(), 3L);
@@ -117,7 +94,7 @@ class HungClientHealTest {
 
     @Test
     void aForcedHealOfAHungClientAbortsItsConnectionBeforeUnmountingThenEndsTheScopeAndRemounts() throws Exception {
-        QuobyteEngine e = connected(Settings.builder());
+        QuobyteEngine e = connected(settings());
         mounter.scoped = true;
         FuseConnection hung = table.connectionAt(dir);
         probe.results.put(dir, ProbeResult.timeout(100));
@@ -150,7 +127,7 @@ class HungClientHealTest {
 
     @Test
     void aDeadClientNeedsNoAbort() throws Exception {
-        QuobyteEngine e = connected(Settings.builder());
+        QuobyteEngine e = connected(settings());
         probe.results.put(dir, ProbeResult.ofErrno(Errno.ENOTCONN));
         HealReport r = e.healReport(dir.toString(), true);
         assertEquals(List.of(Action.ABORT, Action.UNMOUNT, Action.LAZY_UNMOUNT, Action.END_SCOPE, Action.REMOUNT), actions(r),
@@ -166,7 +143,7 @@ class HungClientHealTest {
 
     @Test
     void aHealthyMountIsNeverAborted() throws Exception {
-        QuobyteEngine e = connected(Settings.builder());
+        QuobyteEngine e = connected(settings());
         int before = mounter.calls.size();
         HealReport r = e.healReport(dir.toString(), true);
         assertEquals(MountState.HEALTHY, r.status().state());
@@ -197,7 +174,7 @@ class HungClientHealTest {
 
     @Test
     void aMountRemountedBehindOurBackIsRefusedWithATypedErrorAndNothingRuns() throws Exception {
-        QuobyteEngine e = connected(Settings.builder());
+        QuobyteEngine e = connected(settings());
         FuseConnection ours = table.connectionAt(dir);
         // someone detaches our mount and mounts another client on the directory
         table.unmount(dir.toString());
@@ -224,7 +201,7 @@ class HungClientHealTest {
 
     @Test
     void aRemountThatReusedTheConnectionNumberIsToldApartByTheKernelsUniqueMountId() throws Exception {
-        QuobyteEngine e = connected(Settings.builder());
+        QuobyteEngine e = connected(settings());
         FuseConnection ours = table.connectionAt(dir);
         table.remountReusingTheNumbers(dir.toString(), EXPORT);
         assertEquals(ours, table.connectionAt(dir), "the table cannot tell them apart");
@@ -238,7 +215,7 @@ class HungClientHealTest {
 
     @Test
     void withTheAbortSwitchedOffAHungClientIsOnlyDetached() throws Exception {
-        QuobyteEngine e = connected(Settings.builder().healAbort(false));
+        QuobyteEngine e = connected(settings().healAbort(false));
         probe.results.put(dir, ProbeResult.timeout(100));
         HealReport r = e.healReport(dir.toString(), true);
         assertEquals(Outcome.SKIPPED, outcome(r, Action.ABORT));
@@ -253,7 +230,7 @@ class HungClientHealTest {
         // an idle mount this driver made earlier (a disconnect whose unmount was refused)
         mounter.afterMount = () -> {
             probe.results.remove(dir);
-            QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
+            writeEmpty(dir.resolve(VOLUME1));
         };
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
         mounter.busy.add(dir.toString());
@@ -268,7 +245,7 @@ class HungClientHealTest {
 
     @Test
     void requestsUnansweredAcrossTwoScansReportAMountInUseAsHungWithoutAProbe() throws Exception {
-        QuobyteEngine e = connected(Settings.builder());
+        QuobyteEngine e = connected(settings());
         FuseConnection c = table.connectionAt(dir);
         fuse.waiting.put(c.number(), 2L);
         e.watchdogScan();
@@ -295,7 +272,7 @@ class HungClientHealTest {
 
     @Test
     void anIdleMountWhoseRequestsStayUnansweredIsHealedOnceItsProbeAgrees() throws Exception {
-        QuobyteEngine e = connected(Settings.builder());
+        QuobyteEngine e = connected(settings());
         mounter.busy.add(dir.toString());
         e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")); // idle, BUSY
         mounter.busy.clear();
@@ -312,7 +289,7 @@ class HungClientHealTest {
 
     @Test
     void anIdleMountWithWaitingRequestsWhoseProbeAnswersIsNotAborted() throws Exception {
-        QuobyteEngine e = connected(Settings.builder());
+        QuobyteEngine e = connected(settings());
         FuseConnection c = table.connectionAt(dir);
         fuse.waiting.put(c.number(), 4L);
         mounter.busy.add(dir.toString());

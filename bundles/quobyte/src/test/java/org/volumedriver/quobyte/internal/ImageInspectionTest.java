@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.volumedriver.spi.Attachment;
@@ -36,40 +35,17 @@ import org.volumedriver.testsupport.RealTests;
  * header, with the checks of a connect (A3, A5), never hanging on a stale mount, changing nothing.
  * The qcow2 images are made by {@code qemu-img} where it is installed.
  */
-class ImageInspectionTest {
+class ImageInspectionTest extends FakeHostFixture {
 
-    static final String EXPORT = QuobyteEngineTest.EXPORT;
     static final String SNAP = VOLUME1 + "." + UUID2;
 
-    @TempDir
-    Path tmp;
-    Path base;
-    Path dir;
-    Fakes.Table table;
-    Fakes.Mounter mounter;
-    Fakes.Probe probe;
     QuobyteEngine engine;
 
     @BeforeEach
     void setUp() throws Exception {
-        base = tmp.resolve("mnt");
-        dir = base.resolve(QuobyteEngineTest.HASH);
-        table = new Fakes.Table();
-        mounter = new Fakes.Mounter(table);
-        probe = new Fakes.Probe();
-        engine = new QuobyteEngine(Settings.builder().mountBase(base.toString()).watchdogEnabled(false).build(), mounter, probe,
-                QuobyteEngineTest.NO_SYSTEMD, QuobyteEngineTest.UID);
-        engine.start();
-        mounter.afterMount = () -> write(VOLUME1, new byte[1 << 20]);
+        engine = engine();
+        filesOnMount(1 << 20, VOLUME1);
         engine.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
-    }
-
-    void write(String name, byte[] content) {
-        try {
-            Files.write(dir.resolve(name), content);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 
     VolumeImage inspect(String file) throws VolumeDriverException {

@@ -19,53 +19,25 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.VolumeDriverException;
 
 /** Deterministic interleavings: the fake mounter parks inside a mount or unmount until the test releases it. */
-class InterleavingTest {
+class InterleavingTest extends FakeHostFixture {
 
-    static final String EXPORT = QuobyteEngineTest.EXPORT;
-    static final SystemdDecision NO_SYSTEMD = QuobyteEngineTest.NO_SYSTEMD;
-
-    @TempDir
-    Path tmp;
-    Path base;
-    Path dir;
-    Fakes.Table table;
-    Fakes.Mounter mounter;
-    Fakes.Probe probe;
     ExecutorService threads;
 
     @BeforeEach
     void setUp() {
-        base = tmp.resolve("mnt");
-        dir = base.resolve(QuobyteEngineTest.HASH);
-        table = new Fakes.Table();
-        mounter = new Fakes.Mounter(table);
-        probe = new Fakes.Probe();
         threads = Executors.newCachedThreadPool();
-        mounter.afterMount = () -> QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
+        filesOnMount(0, VOLUME1);
     }
 
     @AfterEach
     void tearDown() {
         threads.shutdownNow();
-    }
-
-    QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).build(), mounter, probe,
-                NO_SYSTEMD, MountLayout.currentUid());
-        e.start();
-        return e;
-    }
-
-    QuobyteEngine engine() throws VolumeDriverException {
-        return engine(Settings.builder());
     }
 
     static void await(CountDownLatch l) {
@@ -119,9 +91,9 @@ class InterleavingTest {
             }
         };
         mounter.afterMount = () -> {
-            QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
+            writeEmpty(dir.resolve(VOLUME1));
             if (Files.isDirectory(otherDir)) {
-                QuobyteEngineTest.wrappedWrite(otherDir.resolve(VOLUME1));
+                writeEmpty(otherDir.resolve(VOLUME1));
             }
         };
         Thread slow = new Thread(() -> {
@@ -143,7 +115,7 @@ class InterleavingTest {
 
     @Test
     void concurrentOperationLimitFailsFastBeforeAnyProcess() throws Exception {
-        QuobyteEngine e = engine(Settings.builder().maxConcurrentOperations(1));
+        QuobyteEngine e = engine(settings().maxConcurrentOperations(1));
         CountDownLatch inMount = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         mounter.beforeMount = () -> {
@@ -225,9 +197,9 @@ class InterleavingTest {
         Future<?> a = threads.submit(() -> first.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
         await(inMount);
         Fakes.Mounter secondMounter = new Fakes.Mounter(table);
-        QuobyteEngine second = new QuobyteEngine(Settings.builder().mountBase(base.toString()).lockTimeoutMs(200)
-                .journal(tmp.resolve("other.journal").toString()).build(), secondMounter, probe, NO_SYSTEMD, MountLayout.currentUid());
-        second.start();
+        QuobyteEngine second = engineBuilder().mounter(secondMounter)
+                .settings(Settings.builder().mountBase(base.toString()).lockTimeoutMs(200).journal(tmp.resolve("other.journal").toString()))
+                .start();
         VolumeDriverException ex = assertThrows(VolumeDriverException.class,
                 () -> second.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm2")));
         assertEquals("LOCK_TIMEOUT", ex.code());
@@ -242,8 +214,8 @@ class InterleavingTest {
     void anotherProcessHoldingTheLockFileExcludesUs() throws Exception {
         Path python = Path.of("/usr/bin/python3");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(python), "python3 is needed to hold a POSIX lock from another process");
-        QuobyteEngine e = engine(Settings.builder().lockTimeoutMs(300));
-        Path lockFile = base.resolve(QuobyteEngine.STATE_DIR).resolve(QuobyteEngineTest.HASH + ".lock");
+        QuobyteEngine e = engine(settings().lockTimeoutMs(300));
+        Path lockFile = base.resolve(QuobyteEngine.STATE_DIR).resolve(HASH + ".lock");
         // fcntl locks, like FileChannel.lock: held until stdin closes
         Process holder = new ProcessBuilder(python.toString(), "-c",
                 "import fcntl,sys\nf=open(sys.argv[1],'a')\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint('locked',flush=True)\nsys.stdin.read()",
@@ -269,7 +241,7 @@ class InterleavingTest {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
         table.mountQuobyte(dir.toString(), EXPORT);
-        QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
+        writeEmpty(dir.resolve(VOLUME1));
         QuobyteEngine e = engine();
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
         assertTrue(mounter.calls.isEmpty());

@@ -13,10 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.CommandFailedException;
 import org.volumedriver.spi.CommandTimedOutException;
@@ -35,42 +32,7 @@ import org.volumedriver.spi.UnsafePathException;
 import org.volumedriver.spi.UnsupportedFormatException;
 import org.volumedriver.spi.VolumeDriverException;
 
-class QuobyteEngineTest {
-
-    static final String EXPORT = "192.168.1.1/volume-00001";
-    static final String HASH = "c94ed34ada0acf45c1213beb1fc52ce6";
-    static final SystemdDecision NO_SYSTEMD = new SystemdDecision(false, "off", "test");
-    static final SystemdDecision SYSTEMD = new SystemdDecision(true, "on", "test");
-    static final int UID = MountLayout.currentUid();
-
-    @TempDir
-    Path tmp;
-    Path base;
-    Fakes.Table table;
-    Fakes.Mounter mounter;
-    Fakes.Probe probe;
-
-    @BeforeEach
-    void setUp() {
-        base = tmp.resolve("mnt");
-        table = new Fakes.Table();
-        mounter = new Fakes.Mounter(table);
-        probe = new Fakes.Probe();
-    }
-
-    Settings.Builder settings() {
-        return Settings.builder().mountBase(base.toString()).watchdogEnabled(false);
-    }
-
-    QuobyteEngine engine() throws VolumeDriverException {
-        return engine(settings(), NO_SYSTEMD);
-    }
-
-    QuobyteEngine engine(Settings.Builder b, SystemdDecision systemd) throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(b.build(), mounter, probe, systemd, UID);
-        e.start();
-        return e;
-    }
+class QuobyteEngineTest extends FakeHostFixture {
 
     /** The fake mount does not hide the directory: the volume file is written right after mounting. */
     void createVolumeOnMount(String export, String name, byte[] content) {
@@ -78,10 +40,10 @@ class QuobyteEngineTest {
     }
 
     void createVolumeOnMount(Path mountBase, String export, String name, byte[] content) {
-        Path dir = mountBase.resolve(MountLayout.hash(export));
+        Path mountDir = mountBase.resolve(MountLayout.hash(export));
         mounter.afterMount = () -> {
             try {
-                Files.write(dir.resolve(name), content);
+                Files.write(mountDir.resolve(name), content);
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
@@ -209,7 +171,7 @@ class QuobyteEngineTest {
 
     @Test
     void exitZeroWithoutMountIsFailure() throws Exception {
-        QuobyteEngine e = engine(settings().mountAppearTimeoutMs(50), NO_SYSTEMD);
+        QuobyteEngine e = engine(settings().mountAppearTimeoutMs(50));
         mounter.mountExitStatus = 0;
         mounter.afterMount = () -> table.unmount(base.resolve(HASH).toString());
         assertThrows(MountUnhealthyException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
@@ -266,20 +228,12 @@ class QuobyteEngineTest {
         probe.results.put(dir, ProbeResult.ofErrno(Errno.ENOTCONN));
         mounter.afterMount = () -> {
             probe.results.remove(dir);
-            wrappedWrite(dir.resolve(VOLUME1));
+            writeEmpty(dir.resolve(VOLUME1));
         };
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         assertEquals(List.of("umount", "mount.quobyte"), mounter.calls.stream().map(Fakes.Call::command).toList());
         assertEquals(1L, e.counterSnapshot().get("heals"));
         assertEquals(MountState.HEALTHY, e.mounts().get(0).state());
-    }
-
-    static void wrappedWrite(Path p) {
-        try {
-            Files.write(p, new byte[0]);
-        } catch (Exception ex) {
-            throw new AssertionError(ex);
-        }
     }
 
     @Test
@@ -415,10 +369,10 @@ class QuobyteEngineTest {
         table.mount(dir.toString(), "fuse", "quobyte@" + EXPORT);
         Files.createDirectories(dir);
         Files.write(dir.resolve(VOLUME1), new byte[0]);
-        QuobyteEngine legacy = engine(settings().legacyFuse(true), NO_SYSTEMD);
+        QuobyteEngine legacy = engine(settings().legacyFuse(true));
         legacy.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         assertTrue(mounter.calls.isEmpty());
-        QuobyteEngine strict = engine(settings().journal(tmp.resolve("j2").toString()), NO_SYSTEMD);
+        QuobyteEngine strict = engine(settings().journal(tmp.resolve("j2").toString()));
         Files.createDirectories(tmp.resolve("j2").getParent());
         assertThrows(UnsafePathException.class, () -> strict.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
     }
@@ -454,21 +408,21 @@ class QuobyteEngineTest {
         Path shared = Files.createDirectory(tmp.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
         InvalidConfigurationException a = assertThrows(InvalidConfigurationException.class,
-                () -> engine(Settings.builder().mountBase(shared.resolve("q").resolve("mnt").toString()), NO_SYSTEMD));
+                () -> engine(Settings.builder().mountBase(shared.resolve("q").resolve("mnt").toString())));
         assertEquals("mount.base", a.key());
         assertTrue(a.getMessage().contains(shared.toString()), a.getMessage());
         assertFalse(Files.exists(shared.resolve("q")), "nothing created below the unsafe directory");
 
         // sticky like /tmp: only an entry's owner may rename it
         Files.setAttribute(shared, "unix:mode", 01777);
-        QuobyteEngine ok = engine(Settings.builder().mountBase(shared.resolve("q").resolve("mnt").toString()).watchdogEnabled(false), NO_SYSTEMD);
+        QuobyteEngine ok = engine(Settings.builder().mountBase(shared.resolve("q").resolve("mnt").toString()).watchdogEnabled(false));
         ok.close();
 
         if (UID == 0) {
             Path foreign = Files.createDirectory(tmp.resolve("foreign"));
             Files.setAttribute(foreign, "unix:uid", 4242);
             InvalidConfigurationException f = assertThrows(InvalidConfigurationException.class,
-                    () -> engine(Settings.builder().mountBase(foreign.resolve("mnt").toString()), NO_SYSTEMD));
+                    () -> engine(Settings.builder().mountBase(foreign.resolve("mnt").toString())));
             assertTrue(f.getMessage().contains("uid 4242"), f.getMessage());
             assertFalse(Files.exists(foreign.resolve("mnt")));
         }
@@ -481,7 +435,7 @@ class QuobyteEngineTest {
         String group = UID == 0 ? "nogroup"
                 : Files.readAttributes(tmp, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
         Path groupedBase = tmp.resolve("grouped").resolve("mnt");
-        QuobyteEngine e = engine(Settings.builder().mountBase(groupedBase.toString()).watchdogEnabled(false).directoryGroup(group), NO_SYSTEMD);
+        QuobyteEngine e = engine(Settings.builder().mountBase(groupedBase.toString()).watchdogEnabled(false).directoryGroup(group));
         try {
             for (Path p : List.of(groupedBase.getParent(), groupedBase)) {
                 assertEquals(group, groupOf(p), p + " was created with the group");
@@ -494,7 +448,7 @@ class QuobyteEngineTest {
         } finally {
             e.close();
         }
-        QuobyteEngine again = engine(Settings.builder().mountBase(groupedBase.toString()).watchdogEnabled(false).directoryGroup(group), NO_SYSTEMD);
+        QuobyteEngine again = engine(Settings.builder().mountBase(groupedBase.toString()).watchdogEnabled(false).directoryGroup(group));
         try {
             Files.createDirectory(groupedBase.resolve(HASH));
             Files.setPosixFilePermissions(groupedBase.resolve(HASH), PosixFilePermissions.fromString("rwxr-x---"));
@@ -513,14 +467,14 @@ class QuobyteEngineTest {
             again.close();
         }
         InvalidConfigurationException unknown = assertThrows(InvalidConfigurationException.class,
-                () -> engine(Settings.builder().mountBase(groupedBase.toString()).directoryGroup("no-such-group-here"), NO_SYSTEMD));
+                () -> engine(Settings.builder().mountBase(groupedBase.toString()).directoryGroup("no-such-group-here")));
         assertEquals("directory.group", unknown.key());
         if (UID == 0) {
             // an existing base with another group is the operator's to change
             Path other = Files.createDirectories(tmp.resolve("other").resolve("mnt"));
             Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rwxr-x---"));
             InvalidConfigurationException base = assertThrows(InvalidConfigurationException.class,
-                    () -> engine(Settings.builder().mountBase(other.toString()).directoryGroup("nogroup"), NO_SYSTEMD));
+                    () -> engine(Settings.builder().mountBase(other.toString()).directoryGroup("nogroup")));
             assertEquals("mount.base", base.key());
             assertTrue(base.getMessage().contains("directory.group"), base.getMessage());
         }
@@ -536,13 +490,13 @@ class QuobyteEngineTest {
         Path open = Files.createDirectory(tmp.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
         InvalidConfigurationException a = assertThrows(InvalidConfigurationException.class,
-                () -> engine(Settings.builder().mountBase(open.toString()), NO_SYSTEMD));
+                () -> engine(Settings.builder().mountBase(open.toString())));
         assertEquals("mount.base", a.key());
         Path real = Files.createDirectory(tmp.resolve("real"));
         Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
-        assertThrows(InvalidConfigurationException.class, () -> engine(Settings.builder().mountBase(link.toString()), NO_SYSTEMD));
+        assertThrows(InvalidConfigurationException.class, () -> engine(Settings.builder().mountBase(link.toString())));
         assertThrows(InvalidConfigurationException.class,
-                () -> engine(Settings.builder().mountBase(link.resolve("sub").toString()), NO_SYSTEMD));
+                () -> engine(Settings.builder().mountBase(link.resolve("sub").toString())));
         assertFalse(Files.exists(real.resolve("sub")), "nothing created through the symlink");
         assertThrows(InvalidConfigurationException.class, () -> Settings.builder().mountBase("relative/dir").build());
         assertThrows(InvalidConfigurationException.class, () -> Settings.builder().mountBase("/a/../b").build());
@@ -554,14 +508,14 @@ class QuobyteEngineTest {
         Path cfg = tmp.resolve("client.cfg");
         Files.writeString(cfg, "x");
         Files.setPosixFilePermissions(cfg, PosixFilePermissions.fromString("rw-rw-rw-"));
-        assertThrows(InvalidConfigurationException.class, () -> engine(settings().clientConfig(cfg.toString()), NO_SYSTEMD));
-        assertThrows(InvalidConfigurationException.class, () -> engine(settings().clientConfig(tmp.toString()), NO_SYSTEMD));
-        assertThrows(InvalidConfigurationException.class, () -> engine(settings().clientConfig(tmp.resolve("none").toString()), NO_SYSTEMD));
+        assertThrows(InvalidConfigurationException.class, () -> engine(settings().clientConfig(cfg.toString())));
+        assertThrows(InvalidConfigurationException.class, () -> engine(settings().clientConfig(tmp.toString())));
+        assertThrows(InvalidConfigurationException.class, () -> engine(settings().clientConfig(tmp.resolve("none").toString())));
     }
 
     @Test
     void limitsFailFastBeforeAnyProcess() throws Exception {
-        QuobyteEngine e = engine(settings().maxMounts(1), NO_SYSTEMD);
+        QuobyteEngine e = engine(settings().maxMounts(1));
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         int before = mounter.calls.size();
@@ -652,7 +606,7 @@ class QuobyteEngineTest {
             assertEquals(java.util.Optional.of(Fakes.UUID1), e.describeDisk(info(EXPORT, name)).serial(), name);
         }
         e.close();
-        QuobyteEngine custom = engine(settings().volumeNamePattern("(?:volume-|disk-)[a-z0-9.-]{1,60}"), NO_SYSTEMD);
+        QuobyteEngine custom = engine(settings().volumeNamePattern("(?:volume-|disk-)[a-z0-9.-]{1,60}"));
         for (String name : List.of("disk-" + Fakes.UUID1, "volume-1", "volume-" + Fakes.UUID1.substring(1))) {
             assertEquals(java.util.Optional.empty(), custom.describeDisk(info(EXPORT, name)).serial(), name);
         }
@@ -693,7 +647,7 @@ class QuobyteEngineTest {
 
     @Test
     void repeatedDisconnectFinishesAnUnmountThatCouldNotStart() throws Exception {
-        QuobyteEngine e = engine(settings().maxMounts(1), NO_SYSTEMD);
+        QuobyteEngine e = engine(settings().maxMounts(1));
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         String dir = base.resolve(HASH).toString();
@@ -724,7 +678,7 @@ class QuobyteEngineTest {
 
     @Test
     void busyRetryByTheWatchdogWaitsForAFreeOperationPermit() throws Exception {
-        QuobyteEngine e = engine(settings().maxConcurrentOperations(1).operationQueueTimeoutMs(0), NO_SYSTEMD);
+        QuobyteEngine e = engine(settings().maxConcurrentOperations(1).operationQueueTimeoutMs(0));
         createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
         String dir = base.resolve(HASH).toString();

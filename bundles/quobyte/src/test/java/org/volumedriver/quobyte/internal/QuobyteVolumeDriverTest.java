@@ -44,8 +44,8 @@ class QuobyteVolumeDriverTest {
             assertEquals(tmp.resolve("mnt").toString(), admin.configuration().get("mount.base"));
             assertEquals("auto", admin.systemdDecision().mode());
             assertFalse(admin.systemdDecision().reason().isEmpty());
-            assertEquals(tmp.resolve("mnt").resolve(QuobyteEngineTest.HASH).toString(),
-                    admin.validate(Fakes.info("quobyte://" + QuobyteEngineTest.EXPORT, Fakes.VOLUME1)).mountDirectory());
+            assertEquals(tmp.resolve("mnt").resolve(FakeHostFixture.HASH).toString(),
+                    admin.validate(Fakes.info("quobyte://" + FakeHostFixture.EXPORT, Fakes.VOLUME1)).mountDirectory());
             assertThrows(InvalidConnectionInfoException.class, () -> driver.validate(Fakes.info("-x/y", Fakes.VOLUME1)));
             assertTrue(driver.mounts().isEmpty());
             assertEquals(0L, driver.counters().get("mounts"));
@@ -63,7 +63,7 @@ class QuobyteVolumeDriverTest {
             QuobyteAdmin admin = new QuobyteAdminService(driver);
             assertEquals("false", admin.configuration().get("heal.abort"));
             assertTrue(admin.mounts().isEmpty());
-            String dir = tmp.resolve("mnt").resolve(QuobyteEngineTest.HASH).toString();
+            String dir = tmp.resolve("mnt").resolve(FakeHostFixture.HASH).toString();
             var report = admin.heal(dir, true);
             assertEquals(org.volumedriver.spi.MountState.NOT_MOUNTED, report.status().state());
             assertTrue(report.steps().isEmpty(), "nothing mounted, nothing attached: nothing to do");

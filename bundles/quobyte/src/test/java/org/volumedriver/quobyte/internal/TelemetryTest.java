@@ -8,20 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.volumedriver.quobyte.internal.Fakes.VOLUME1;
 import static org.volumedriver.quobyte.internal.Fakes.info;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.osgi.service.event.Event;
-import org.osgi.service.event.EventAdmin;
 import org.osgi.service.event.EventConstants;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
@@ -29,77 +24,35 @@ import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.LimitExceededException;
 import org.volumedriver.spi.VolumeDriverException;
 import org.volumedriver.spi.VolumeEvents;
+import org.volumedriver.testsupport.RecordingEventAdmin;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The driver's events and timers: what a connect, a stale mount, its heal and a disconnect post, and that no secret gets out. */
-class TelemetryTest {
+class TelemetryTest extends FakeHostFixture {
 
-    static final String EXPORT = QuobyteEngineTest.EXPORT;
     static final String SECRET = "hunter2";
 
-    /** Records what is posted; a synchronous send would block the caller and fails the test. */
-    static final class RecordingEventAdmin implements EventAdmin {
-        final List<Event> posted = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void postEvent(Event event) {
-            posted.add(event);
-        }
-
-        @Override
-        public void sendEvent(Event event) {
-            throw new AssertionError("events are posted, never sent");
-        }
-
-        List<String> topics() {
-            return posted.stream().map(Event::getTopic).toList();
-        }
-
-        Event last(String topic) {
-            return posted.stream().filter(e -> e.getTopic().equals(topic)).reduce((a, b) -> b).orElseThrow(() -> new AssertionError(topic));
-        }
-    }
-
-    @TempDir
-    Path tmp;
-    Path base;
-    Path dir;
-    Fakes.Table table;
-    Fakes.Mounter mounter;
-    Fakes.Probe probe;
     RecordingEventAdmin events;
     SimpleMeterRegistry meters;
     Telemetry telemetry;
 
     @BeforeEach
     void setUp() {
-        base = tmp.resolve("mnt");
-        dir = base.resolve(QuobyteEngineTest.HASH);
-        table = new Fakes.Table();
-        mounter = new Fakes.Mounter(table);
-        probe = new Fakes.Probe();
         events = new RecordingEventAdmin();
         meters = new SimpleMeterRegistry();
         telemetry = new Telemetry();
         telemetry.bindEventAdmin(events);
         telemetry.bindMeterRegistry(meters);
-        mounter.afterMount = () -> {
-            try {
-                Files.write(dir.resolve(VOLUME1), new byte[512]);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        };
+        filesOnMount(512, VOLUME1);
     }
 
-    QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).build(), mounter, FuseControl.NONE, probe,
-                QuobyteEngineTest.NO_SYSTEMD, QuobyteEngineTest.UID, telemetry);
-        e.start();
-        return e;
+    /** Engines here report to {@link #telemetry}. */
+    @Override
+    QuobyteEngine engine(Settings.Builder settings) throws VolumeDriverException {
+        return engineBuilder().telemetry(telemetry).settings(settings).start();
     }
 
     long count(String timer, String outcome) {
@@ -109,7 +62,7 @@ class TelemetryTest {
 
     @Test
     void connectStaleHealDisconnectPostsTheirEventsAndTimesEachStep() throws Exception {
-        QuobyteEngine e = engine(Settings.builder());
+        QuobyteEngine e = engine();
         Attachment vm1 = new Attachment(VOLUME1, "vm1");
         e.connect(info("quobyte://" + EXPORT, VOLUME1), vm1);
         probe.results.put(dir, ProbeResult.ofErrno(Errno.ENOTCONN));
@@ -120,7 +73,7 @@ class TelemetryTest {
         assertEquals(List.of(VolumeEvents.MOUNT_MOUNTED, VolumeEvents.VOLUME_CONNECTED, VolumeEvents.MOUNT_STALE,
                 VolumeEvents.MOUNT_UNMOUNTED, VolumeEvents.MOUNT_MOUNTED, VolumeEvents.MOUNT_HEALED, VolumeEvents.MOUNT_UNMOUNTED,
                 VolumeEvents.VOLUME_DISCONNECTED), events.topics());
-        for (Event ev : events.posted) {
+        for (Event ev : events.posted()) {
             assertEquals("quobyte", ev.getProperty(VolumeEvents.DRIVER_TYPE), ev.getTopic());
             assertEquals(dir.toString(), ev.getProperty(VolumeEvents.MOUNT_DIRECTORY), ev.getTopic());
             assertEquals(EXPORT, ev.getProperty(VolumeEvents.EXPORT), ev.getTopic());
@@ -154,7 +107,7 @@ class TelemetryTest {
 
     @Test
     void aStaleMountIsReportedOnceUntilItIsHealthyAgain() throws Exception {
-        QuobyteEngine e = engine(Settings.builder());
+        QuobyteEngine e = engine();
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
         probe.results.put(dir, ProbeResult.timeout(5000));
         e.mounts();
@@ -170,7 +123,7 @@ class TelemetryTest {
 
     @Test
     void aRefusedUnmountAndAnExceededLimitArePostedWithTheirReason() throws Exception {
-        QuobyteEngine e = engine(Settings.builder().maxMounts(1));
+        QuobyteEngine e = engine(settings().maxMounts(1));
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
         String other = "192.168.1.2/other";
         assertThrows(LimitExceededException.class, () -> e.connect(info(other, VOLUME1), new Attachment(VOLUME1, "vm2")));
@@ -190,7 +143,7 @@ class TelemetryTest {
 
     @Test
     void noEventPropertyOrMeterTagCarriesASecretFromTheConnectionInfo() throws Exception {
-        QuobyteEngine e = engine(Settings.builder());
+        QuobyteEngine e = engine();
         List<String> exports = List.of("quobyte://admin:" + SECRET + "@" + EXPORT, "admin:" + SECRET + "@" + EXPORT,
                 "quobyte://" + EXPORT + "?password=" + SECRET, EXPORT);
         for (String export : exports) {
@@ -207,10 +160,10 @@ class TelemetryTest {
             }
         }
         assertEquals(3, events.topics().stream().filter(VolumeEvents.VOLUME_FAILED::equals).count());
-        assertEquals("quobyte://***@" + EXPORT, events.posted.get(0).getProperty(VolumeEvents.EXPORT));
+        assertEquals("quobyte://***@" + EXPORT, events.posted().get(0).getProperty(VolumeEvents.EXPORT));
         assertTrue(events.topics().contains(VolumeEvents.VOLUME_CONNECTED), "the good export connected");
         List<String> values = new ArrayList<>();
-        for (Event ev : events.posted) {
+        for (Event ev : events.posted()) {
             for (String name : ev.getPropertyNames()) {
                 Object v = ev.getProperty(name);
                 values.add(name + "=" + (v instanceof Object[] a ? Arrays.toString(a) : String.valueOf(v)));
@@ -227,18 +180,18 @@ class TelemetryTest {
 
     @Test
     void withoutTheServicesNothingIsPostedOrRecordedAndTheyMayComeAndGo() throws Exception {
-        QuobyteEngine e = engine(Settings.builder());
+        QuobyteEngine e = engine();
         telemetry.unbindEventAdmin(events);
         telemetry.unbindMeterRegistry(meters);
         e.connect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
-        assertEquals(List.of(), events.posted);
+        assertEquals(List.of(), events.posted());
         assertEquals(List.of(), meters.getMeters());
         RecordingEventAdmin second = new RecordingEventAdmin();
         telemetry.bindEventAdmin(second);
         telemetry.unbindEventAdmin(events); // the old one leaving late does not unbind the new one
         e.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1"));
         assertEquals(List.of(VolumeEvents.MOUNT_UNMOUNTED, VolumeEvents.VOLUME_DISCONNECTED), second.topics());
-        assertEquals(List.of(), events.posted);
+        assertEquals(List.of(), events.posted());
     }
 
     @Test
@@ -256,7 +209,7 @@ class TelemetryTest {
             driver.unbindEventAdmin(events);
             driver.unbindMeterRegistry(meters);
             assertThrows(VolumeDriverException.class, () -> driver.connect(info("-x/y", VOLUME1), new Attachment(VOLUME1, "vm1")));
-            assertEquals(1, events.posted.size());
+            assertEquals(1, events.posted().size());
             assertEquals(1, count(Telemetry.CONNECT, "invalid_connection_info"));
         } finally {
             driver.deactivate();

@@ -9,13 +9,11 @@ import static org.volumedriver.quobyte.internal.Fakes.VOLUME2;
 import static org.volumedriver.quobyte.internal.Fakes.info;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.volumedriver.spi.Attachment;
@@ -34,19 +32,11 @@ import org.volumedriver.spi.VolumeLocation;
  * against each answer; "no service" with a guest that the hypervisor would report is the fault
  * the guard prevents: the mount is pulled from under the guest.
  */
-class UnmountGuardTest {
+class UnmountGuardTest extends FakeHostFixture {
 
-    static final String EXPORT = QuobyteEngineTest.EXPORT;
     static final String GUEST_UUID = "3f1e9d2c-5b4a-4c3d-8e2f-1a2b3c4d5e6f";
     static final String GUEST_NAME = "instance-0000002a";
 
-    @TempDir
-    Path tmp;
-    Path base;
-    Path dir;
-    Fakes.Table table;
-    Fakes.Mounter mounter;
-    Fakes.Probe probe;
     final Fakes.Guests guests = new Fakes.Guests();
     /** What the engine sees of the service: null while none is registered. */
     final AtomicReference<GuestUsage> service = new AtomicReference<>();
@@ -72,19 +62,9 @@ class UnmountGuardTest {
 
     @BeforeEach
     void setUp() throws VolumeDriverException {
-        base = tmp.resolve("mnt");
-        dir = base.resolve(MountLayout.hash(EXPORT));
-        table = new Fakes.Table();
-        mounter = new Fakes.Mounter(table);
-        probe = new Fakes.Probe();
-        engine = new QuobyteEngine(Settings.builder().mountBase(base.toString()).watchdogEnabled(false).build(), mounter, probe,
-                QuobyteEngineTest.NO_SYSTEMD, QuobyteEngineTest.UID);
-        engine.start();
+        engine = engine();
         engine.guestUsage(service::get);
-        mounter.afterMount = () -> {
-            QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME1));
-            QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME2));
-        };
+        filesOnMount(0, VOLUME1, VOLUME2);
     }
 
     void answer(Answer a) {
@@ -209,7 +189,7 @@ class UnmountGuardTest {
         } else {
             mounter.afterMount = () -> {
                 probe.results.remove(dir);
-                QuobyteEngineTest.wrappedWrite(dir.resolve(VOLUME2));
+                writeEmpty(dir.resolve(VOLUME2));
             };
             engine.connect(info(EXPORT, VOLUME2), new Attachment(VOLUME2, "vm2"));
             assertEquals(before + 1, mounter.named("umount").size(), "the stale mount was healed");
