@@ -6,29 +6,21 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.volumedriver.libvirt.AttachResult;
 import org.volumedriver.libvirt.VolumeAttacher;
-import org.volumedriver.shell.internal.ConnectionInfoInput;
 import org.volumedriver.shell.internal.VolumeViews;
-import org.volumedriver.shell.support.DriverAction;
 import org.volumedriver.shell.support.ServiceUnavailableException;
-import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 
 /** {@code volume:attach}: connects a volume and attaches its disk to a libvirt domain. */
 @Service
 @Command(scope = "volume", name = "attach", description = "Connects a volume and attaches it to a libvirt domain (default --live)")
-public class AttachCommand extends DriverAction {
+public class AttachCommand extends DomainVolumeAction {
 
     @Reference(optional = true)
     VolumeAttacher attacher;
-
-    @Option(name = "-f", aliases = "--file", description = "Read the connection info (JSON) from this file")
-    @Completion(FileCompleter.class)
-    String file;
 
     @Option(name = "--live", description = "Attach to the running domain (the default when --config is not given)")
     boolean live;
@@ -47,20 +39,16 @@ public class AttachCommand extends DriverAction {
     @Completion(value = StringsCompleter.class, values = { "virtio", "scsi", "sata", "ide", "usb" })
     String bus = "virtio";
 
-    @Argument(index = 0, name = "domain", required = true, description = "The libvirt domain name")
-    String domain;
-
     @Argument(index = 1, name = "connection-info", description = "The connection info as JSON, in single quotes")
     String json;
 
     @Override
     protected void run() throws Exception {
-        ConnectionInfoInput.requireName(domain, "domain", "volume:attach [--live] [--config] [options] <domain> [<connection-info>]");
-        ConnectionInfo info = ConnectionInfoInput.read(json, file);
+        requireDomain("volume:attach [--live] [--config] [options] <domain> [<connection-info>]");
+        ConnectionInfo info = connectionInfo(json);
         VolumeAttacher service = ServiceUnavailableException.require(attacher, "libvirt volume attacher");
         Attachment attachment = Attachment.of(info.requireName(), instance == null ? domain : instance);
         AttachResult result = service.attach(domain, info, attachment, dev, bus, AttachModes.of(live, config));
-        System.out.println("Attached " + attachment + " to domain " + result.domain());
-        Views.report(VolumeViews.attached(result), System.out);
+        report(System.out, "Attached " + attachment + " to domain " + result.domain(), VolumeViews.attached(result));
     }
 }

@@ -6,28 +6,20 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.volumedriver.libvirt.DetachResult;
 import org.volumedriver.libvirt.VolumeAttacher;
-import org.volumedriver.shell.internal.ConnectionInfoInput;
 import org.volumedriver.shell.internal.VolumeViews;
-import org.volumedriver.shell.support.DriverAction;
 import org.volumedriver.shell.support.ServiceUnavailableException;
-import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 
 /** {@code volume:detach}: detaches a volume's disk from a libvirt domain and disconnects it. */
 @Service
 @Command(scope = "volume", name = "detach", description = "Detaches a volume from a libvirt domain and disconnects it once the guest released it (default --live)")
-public class DetachCommand extends DriverAction {
+public class DetachCommand extends DomainVolumeAction {
 
     @Reference(optional = true)
     VolumeAttacher attacher;
-
-    @Option(name = "-f", aliases = "--file", description = "Read the connection info (JSON) from this file")
-    @Completion(FileCompleter.class)
-    String file;
 
     @Option(name = "--live", description = "Detach from the running domain (the default when --config is not given)")
     boolean live;
@@ -39,20 +31,17 @@ public class DetachCommand extends DriverAction {
     @Completion(InstanceCompleter.class)
     String instance;
 
-    @Argument(index = 0, name = "domain", required = true, description = "The libvirt domain name")
-    String domain;
-
     @Argument(index = 1, name = "connection-info", description = "The connection info as JSON, in single quotes")
     String json;
 
     @Override
     protected void run() throws Exception {
-        ConnectionInfoInput.requireName(domain, "domain", "volume:detach [--live] [--config] [options] <domain> [<connection-info>]");
-        ConnectionInfo info = ConnectionInfoInput.read(json, file);
+        requireDomain("volume:detach [--live] [--config] [options] <domain> [<connection-info>]");
+        ConnectionInfo info = connectionInfo(json);
         VolumeAttacher service = ServiceUnavailableException.require(attacher, "libvirt volume attacher");
         Attachment attachment = Attachment.of(info.requireName(), instance == null ? domain : instance);
         DetachResult result = service.detach(domain, info, attachment, AttachModes.of(live, config));
-        System.out.println("Detach " + attachment + " from domain " + result.domain() + ": " + result.outcome().name());
-        Views.report(VolumeViews.detached(result), System.out);
+        report(System.out, "Detach " + attachment + " from domain " + result.domain() + ": " + result.outcome().name(),
+                VolumeViews.detached(result));
     }
 }

@@ -4,20 +4,14 @@ import java.io.PrintStream;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
-import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.volumedriver.libvirt.AttachedVolumes;
 import org.volumedriver.libvirt.MergeResult;
 import org.volumedriver.shell.internal.BlockJobProgressLine;
-import org.volumedriver.shell.internal.ConnectionInfoInput;
 import org.volumedriver.shell.internal.SnapshotViews;
-import org.volumedriver.shell.support.DriverAction;
-import org.volumedriver.shell.support.ServiceUnavailableException;
-import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.ConnectionInfo;
 
 /**
@@ -29,19 +23,12 @@ import org.volumedriver.spi.ConnectionInfo;
 @Service
 @Command(scope = "volume", name = "snapshot-delete", description = "Merges a file out of the guest's disk chain: commit into "
         + "--merge-target, or without it pull into the active image on top of --file-to-merge; prints the block job's progress")
-public class SnapshotDeleteCommand extends DriverAction {
+public class SnapshotDeleteCommand extends AttachedVolumeAction {
 
     static final String USAGE = "volume:snapshot-delete [-f <path>] --file-to-merge <name> [--merge-target <name>] <domain> [<connection-info>]";
 
     @Reference(optional = true)
-    AttachedVolumes volumes;
-
-    @Reference(optional = true)
     Session session;
-
-    @Option(name = "-f", aliases = "--file", description = "Read the connection info (JSON) from this file")
-    @Completion(FileCompleter.class)
-    String file;
 
     @Option(name = "--file-to-merge", required = true, description = "With --merge-target: the file committed into it; without: "
             + "the file that becomes the active image's backing (what lies between is pulled into the active image)")
@@ -50,17 +37,14 @@ public class SnapshotDeleteCommand extends DriverAction {
     @Option(name = "--merge-target", description = "The file --file-to-merge is committed into (its direct backing file)")
     String mergeTarget;
 
-    @Argument(index = 0, name = "domain", required = true, description = "The libvirt domain name")
-    String domain;
-
     @Argument(index = 1, name = "connection-info", description = "The connection info as JSON, in single quotes")
     String json;
 
     @Override
     protected void run() throws Exception {
-        ConnectionInfoInput.requireName(domain, "domain", USAGE);
-        ConnectionInfo info = ConnectionInfoInput.read(json, file);
-        AttachedVolumes service = ServiceUnavailableException.require(volumes, "libvirt attached volumes");
+        requireDomain(USAGE);
+        ConnectionInfo info = connectionInfo(json);
+        AttachedVolumes service = attachedVolumes();
         // the job may report from another thread: its lines go to this command's console
         PrintStream console = System.out;
         BlockJobProgressLine progress = BlockJobProgressLine.forSession(session, console,
@@ -71,9 +55,6 @@ public class SnapshotDeleteCommand extends DriverAction {
         } finally {
             progress.finish();
         }
-        console.println(SnapshotViews.mergeHeadline(result));
-        Views.report(SnapshotViews.merge(result), console);
-        console.println();
-        SnapshotViews.chain(result.chain().links(), console, true);
+        reportWithChain(console, SnapshotViews.mergeHeadline(result), SnapshotViews.merge(result), result.chain());
     }
 }

@@ -6,19 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.RandomAccessFile;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.libvirt.Domain;
+import org.junit.jupiter.api.function.Executable;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.ExtendResult;
-import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.VolumeDriverException;
 
 /**
@@ -27,44 +21,25 @@ import org.volumedriver.spi.VolumeDriverException;
  * new capacity. A raw file and a qcow2 active file (after a snapshot); a shrink, a size the file
  * does not hold and a size that is not positive are refused with nothing changed.
  */
-class ExtendOnQemuTest {
+class ExtendOnQemuTest extends QemuGuestFixture {
 
     static final String EXPORT = "registry.example.org:7861/extend-volume";
     static final long MIB = 1L << 20;
 
-    @TempDir
-    Path tmp;
-    QemuHost host;
-
-    @BeforeAll
-    static void prerequisites() {
-        SnapshotOnQemuTest.prerequisites();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        host = new QemuHost(tmp, EXPORT, QemuHost.TEST_JOBS);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (host != null) {
-            host.close();
-        }
+    ExtendOnQemuTest() {
+        super(EXPORT);
     }
 
     @Test
     void aRawVolumeGrownOnTheShareGrowsInTheGuestAndNeverShrinks() throws Exception {
-        String volume = host.newVolume(4 * MIB);
-        Domain dom = host.guestWith(volume, AttachMode.LIVE);
-        ConnectionInfo info = host.info(volume, "raw");
+        attachNewVolume(4 * MIB, AttachMode.LIVE);
         assertEquals(4 * MIB, QemuHost.virshCapacity(dom, "vdb"));
 
         // the storage side grows the file
         try (RandomAccessFile file = new RandomAccessFile(host.file(volume).toFile(), "rw")) {
             file.setLength(8 * MIB);
         }
-        refusedWithNothingChanged(dom, () -> host.volumes.extend(dom.getName(), info, 16 * MIB));
+        refusedWithNothingChanged(() -> host.volumes.extend(dom.getName(), info, 16 * MIB));
         ExtendResult grown = host.volumes.extend(dom.getName(), info, 8 * MIB);
         assertEquals("vdb", grown.targetDev());
         assertEquals(4 * MIB, grown.oldSizeBytes());
@@ -72,10 +47,10 @@ class ExtendOnQemuTest {
         assertEquals(8 * MIB, QemuHost.virshCapacity(dom, "vdb"), "virsh domblkinfo: QEMU has the new size");
         assertEquals(8 * MIB, dom.blockInfo("vdb").getCapacity());
 
-        refusedWithNothingChanged(dom, () -> host.volumes.extend(dom.getName(), info, 4 * MIB));
-        refusedWithNothingChanged(dom, () -> host.volumes.extend(dom.getName(), info, 8 * MIB - 512));
-        refusedWithNothingChanged(dom, () -> host.volumes.extend(dom.getName(), info, 0));
-        refusedWithNothingChanged(dom, () -> host.volumes.extend(dom.getName(), info, -1));
+        refusedWithNothingChanged(() -> host.volumes.extend(dom.getName(), info, 4 * MIB));
+        refusedWithNothingChanged(() -> host.volumes.extend(dom.getName(), info, 8 * MIB - 512));
+        refusedWithNothingChanged(() -> host.volumes.extend(dom.getName(), info, 0));
+        refusedWithNothingChanged(() -> host.volumes.extend(dom.getName(), info, -1));
         assertEquals(8 * MIB, QemuHost.virshCapacity(dom, "vdb"));
 
         ExtendResult same = host.volumes.extend(dom.getName(), info, 8 * MIB);
@@ -90,15 +65,11 @@ class ExtendOnQemuTest {
      */
     @Test
     void aQcow2ActiveFileGrowsByItsVirtualSize() throws Exception {
-        String volume = host.newVolume(4 * MIB);
-        Domain dom = host.guestWith(volume, AttachMode.LIVE);
-        ConnectionInfo info = host.info(volume, "raw");
-        String active = QemuHost.snapshotFile(volume);
-        host.overlay(active, volume, "raw");
-        host.volumes.snapshotCreate(dom.getName(), info, active.substring(volume.length() + 1), active);
+        attachNewVolume(4 * MIB, AttachMode.LIVE);
+        String active = snapshotOnto(volume, "raw");
         assertEquals(4 * MIB, QemuHost.virshCapacity(dom, "vdb"));
 
-        refusedWithNothingChanged(dom, () -> host.volumes.extend(dom.getName(), info, 8 * MIB));
+        refusedWithNothingChanged(() -> host.volumes.extend(dom.getName(), info, 8 * MIB));
         QemuHost.run(List.of("/usr/bin/qemu-img", "resize", "-q", "--image-opts",
                 "driver=qcow2,file.driver=file,file.locking=off,file.filename=" + host.file(active), "12M"));
         ExtendResult grown = host.volumes.extend(dom.getName(), info, 12 * MIB);
@@ -107,12 +78,12 @@ class ExtendOnQemuTest {
         assertEquals(12 * MIB, QemuHost.virshCapacity(dom, "vdb"));
         assertTrue(QemuHost.run(List.of("/usr/bin/qemu-img", "info", "-U", host.file(active).toString())).contains("(12582912 bytes)"));
 
-        refusedWithNothingChanged(dom, () -> host.volumes.extend(dom.getName(), info, 4 * MIB));
+        refusedWithNothingChanged(() -> host.volumes.extend(dom.getName(), info, 4 * MIB));
         assertEquals(12 * MIB, QemuHost.virshCapacity(dom, "vdb"));
     }
 
     /** The call fails with INVALID_SIZE in one line; capacity, live definition and files are as before. */
-    private void refusedWithNothingChanged(Domain dom, org.junit.jupiter.api.function.Executable call) throws Exception {
+    private void refusedWithNothingChanged(Executable call) throws Exception {
         long capacity = QemuHost.virshCapacity(dom, "vdb");
         String xml = QemuHost.liveXml(dom);
         Map<String, String> hashes = host.hashes();

@@ -8,17 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.libvirt.Domain;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.MergeKind;
 import org.volumedriver.libvirt.MergeResult;
 import org.volumedriver.libvirt.internal.LibvirtSettings;
-import org.volumedriver.spi.ConnectionInfo;
 
 /**
  * How long an assisted snapshot and a commit take on one host (TCG guest, volume on the stand-in's
@@ -28,47 +22,27 @@ import org.volumedriver.spi.ConnectionInfo;
  * of the test run:
  * {@code scripts/test -o -pl itests/hypervisor -Dvolumedriver.measure=true}.
  */
-class SnapshotMeasurement {
+class SnapshotMeasurement extends QemuGuestFixture {
 
     static final String EXPORT = "registry.example.org:7861/measured-volume";
     static final long MIB = 1L << 20;
     static final int RUNS = 5;
 
-    @TempDir
-    Path tmp;
-    QemuHost host;
-
-    @BeforeAll
-    static void prerequisites() {
-        SnapshotOnQemuTest.prerequisites();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        host = new QemuHost(tmp, EXPORT, LibvirtSettings.BlockJobPolicy.DEFAULT);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (host != null) {
-            host.close();
-        }
+    SnapshotMeasurement() {
+        super(EXPORT, LibvirtSettings.BlockJobPolicy.DEFAULT);
     }
 
     @Test
     void snapshotCreateAndCommitOfA64MiBDelta() throws Exception {
-        String volume = host.newVolume(128 * MIB);
-        Domain dom = host.guestWith(volume, AttachMode.LIVE);
-        ConnectionInfo info = host.info(volume, "raw");
+        attachNewVolume(128 * MIB, AttachMode.LIVE);
 
         // each snapshot on top of the last: a chain of six
         List<Long> creates = new ArrayList<>();
         String active = volume;
         for (int i = 0; i < RUNS; i++) {
-            String next = QemuHost.snapshotFile(volume);
-            host.overlay(next, active, i == 0 ? "raw" : "qcow2");
+            String next = overlayOn(active, i == 0 ? "raw" : "qcow2");
             long start = System.nanoTime();
-            host.volumes.snapshotCreate(dom.getName(), info, next.substring(volume.length() + 1), next);
+            snapshot(next);
             creates.add(System.nanoTime() - start);
             active = next;
         }
@@ -82,9 +56,7 @@ class SnapshotMeasurement {
             String written = active;
             assertTrue(Files.size(host.store.resolve(written)) > 64 * MIB, "the delta is on the share");
             String target = host.volumes.chain(dom.getName(), info).links().get(1).path();
-            String next = QemuHost.snapshotFile(volume);
-            host.overlay(next, written, "qcow2");
-            host.volumes.snapshotCreate(dom.getName(), info, next.substring(volume.length() + 1), next);
+            String next = snapshotOnto(written, "qcow2");
             active = next;
             String targetName = Path.of(target).getFileName().toString();
             long start = System.nanoTime();

@@ -5,18 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.libvirt.Domain;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.libvirt.ChainLink;
 import org.volumedriver.libvirt.DetachOutcome;
@@ -26,9 +20,7 @@ import org.volumedriver.libvirt.MergeKind;
 import org.volumedriver.libvirt.MergeResult;
 import org.volumedriver.libvirt.SnapshotResult;
 import org.volumedriver.spi.Attachment;
-import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;
-import org.volumedriver.testsupport.RealTests;
 
 /**
  * Assisted snapshots on a running QEMU guest whose volume lives on the stand-in's Quobyte mount:
@@ -37,51 +29,25 @@ import org.volumedriver.testsupport.RealTests;
  * and the product report is compared with what QEMU holds open, {@code virsh}, the live definition
  * and {@code qemu-img info --backing-chain}.
  */
-class SnapshotOnQemuTest {
+class SnapshotOnQemuTest extends QemuGuestFixture {
 
     static final String EXPORT = "registry.example.org:7861/snapshot-volume";
     static final long SIZE = 4L << 20;
 
-    @TempDir
-    Path tmp;
-    QemuHost host;
-
-    @BeforeAll
-    static void prerequisites() {
-        RealTests.onlyWhenRequired("the snapshot test")
-                .needFuseStandin()
-                .need(Files.exists(QuobyteVolumeOnQemuTest.SOCKET), "libvirtd (scripts/hypervisor-sandbox start)")
-                .need(Files.isExecutable(Path.of("/usr/bin/virsh")), "virsh (Debian package libvirt-clients)")
-                .need(Files.isExecutable(Path.of("/usr/bin/qemu-img")), "qemu-img (Debian package qemu-utils)")
-                .check();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        host = new QemuHost(tmp, EXPORT, QemuHost.TEST_JOBS);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (host != null) {
-            host.close();
-        }
+    SnapshotOnQemuTest() {
+        super(EXPORT);
     }
 
     @Test
     void twoSnapshotsInARowMakeAChainOfThreeAndQemuWritesToTheNewest() throws Exception {
-        String volume = host.newVolume(SIZE);
-        Domain dom = host.guestWith(volume, AttachMode.LIVE);
-        ConnectionInfo info = host.info(volume, "raw");
+        attachNewVolume(SIZE, AttachMode.LIVE);
         String serial = QemuHost.serial(volume);
 
-        String first = QemuHost.snapshotFile(volume);
-        String firstId = first.substring(volume.length() + 1);
-        host.overlay(first, volume, "raw");
-        SnapshotResult created = host.volumes.snapshotCreate(dom.getName(), info, firstId, first);
+        String first = overlayOn(volume, "raw");
+        SnapshotResult created = snapshot(first);
 
         assertEquals("vdb", created.targetDev());
-        assertEquals(firstId, created.snapshotId());
+        assertEquals(id(first), created.snapshotId());
         assertFalse(created.quiesced(), "the guest has no agent: crash-consistent");
         assertEquals(List.of(link(first, "qcow2"), link(volume, "raw")), created.chain().links());
         assertEquals(List.of(entry(first, "qcow2"), entry(volume, "raw")), QemuHost.chainInXml(QemuHost.liveXml(dom), serial),
@@ -91,9 +57,8 @@ class SnapshotOnQemuTest {
         assertEquals(Set.of(new Attachment(first, dom.getName())), host.quobyte.mounts().get(0).attachments(),
                 "the driver's record followed the guest to the new file");
 
-        String second = QemuHost.snapshotFile(volume);
-        host.overlay(second, first, "qcow2");
-        SnapshotResult again = host.volumes.snapshotCreate(dom.getName(), info, second.substring(volume.length() + 1), second);
+        String second = overlayOn(first, "qcow2");
+        SnapshotResult again = snapshot(second);
 
         List<ChainLink> three = List.of(link(second, "qcow2"), link(first, "qcow2"), link(volume, "raw"));
         assertEquals(three, again.chain().links());
@@ -123,17 +88,13 @@ class SnapshotOnQemuTest {
      */
     @Test
     void aCommitIntoAMiddleFileAndARebaseIntoTheActiveImageLeaveTheChainNovasRulePredicts() throws Exception {
-        String volume = host.newVolume(SIZE);
-        Domain dom = host.guestWith(volume, AttachMode.LIVE);
-        ConnectionInfo info = host.info(volume, "raw");
+        attachNewVolume(SIZE, AttachMode.LIVE);
         String serial = QemuHost.serial(volume);
         QemuHost.qemuIo(dom, "vdb", "write -P 0xa1 0 64k");
         List<String> layers = new ArrayList<>(List.of(volume));
         int pattern = 0xb2;
         for (int i = 0; i < 3; i++) {
-            String next = QemuHost.snapshotFile(volume);
-            host.overlay(next, layers.get(layers.size() - 1), i == 0 ? "raw" : "qcow2");
-            host.volumes.snapshotCreate(dom.getName(), info, next.substring(volume.length() + 1), next);
+            String next = snapshotOnto(layers.get(layers.size() - 1), i == 0 ? "raw" : "qcow2");
             QemuHost.qemuIo(dom, "vdb", "write -P 0x" + Integer.toHexString(pattern) + " " + (65536L * (i + 1)) + " 64k");
             pattern += 0x11;
             layers.add(next);
@@ -180,13 +141,9 @@ class SnapshotOnQemuTest {
      */
     @Test
     void aDetachAfterASnapshotFindsTheDiskBySerialAndTheMountGoesWithTheLastAttachment() throws Exception {
-        String volume = host.newVolume(SIZE);
-        Domain dom = host.guestWith(volume, AttachMode.LIVE_AND_CONFIG);
-        ConnectionInfo info = host.info(volume, "raw");
+        attachNewVolume(SIZE, AttachMode.LIVE_AND_CONFIG);
         Attachment attachment = Attachment.of(volume, dom.getName());
-        String next = QemuHost.snapshotFile(volume);
-        host.overlay(next, volume, "raw");
-        host.volumes.snapshotCreate(dom.getName(), info, next.substring(volume.length() + 1), next);
+        String next = snapshotOnto(volume, "raw");
         assertEquals(List.of(entry(next, "qcow2"), entry(volume, "raw")),
                 QemuHost.chainInXml(dom.getXMLDesc(2 /* VIR_DOMAIN_XML_INACTIVE */), QemuHost.serial(volume)),
                 "libvirt switched the persistent definition too");

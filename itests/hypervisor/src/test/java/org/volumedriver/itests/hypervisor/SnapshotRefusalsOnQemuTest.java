@@ -14,16 +14,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Domain;
 import org.volumedriver.libvirt.AttachMode;
 import org.volumedriver.spi.Attachment;
-import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.VolumeDriverException;
 
 /**
@@ -34,36 +30,18 @@ import org.volumedriver.spi.VolumeDriverException;
  * the live definition is the same string, every file on the share has the same SHA-256, and the
  * driver's records are unchanged.
  */
-class SnapshotRefusalsOnQemuTest {
+class SnapshotRefusalsOnQemuTest extends QemuGuestFixture {
 
     static final String EXPORT = "registry.example.org:7861/refusals-volume";
     static final long SIZE = 4L << 20;
 
-    @TempDir
-    Path tmp;
-    QemuHost host;
-    Domain dom;
-    String volume;
-    ConnectionInfo info;
-
-    @BeforeAll
-    static void prerequisites() {
-        SnapshotOnQemuTest.prerequisites();
+    SnapshotRefusalsOnQemuTest() {
+        super(EXPORT);
     }
 
     @BeforeEach
-    void setUp() throws Exception {
-        host = new QemuHost(tmp, EXPORT, QemuHost.TEST_JOBS);
-        volume = host.newVolume(SIZE);
-        dom = host.guestWith(volume, AttachMode.LIVE);
-        info = host.info(volume, "raw");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (host != null) {
-            host.close();
-        }
+    void guestWithVolume() throws Exception {
+        attachNewVolume(SIZE, AttachMode.LIVE);
     }
 
     @Test
@@ -96,8 +74,7 @@ class SnapshotRefusalsOnQemuTest {
 
         // a qcow2 on another file of the share
         String stranger = host.newVolume(SIZE);
-        String wrongBacking = volume + "." + UUID.randomUUID();
-        host.overlay(wrongBacking, stranger, "raw");
+        String wrongBacking = overlayOn(stranger, "raw");
         refused("CHAIN_MISMATCH", () -> create(id(wrongBacking), wrongBacking));
 
         // a qcow2 on a file in another directory: the current file's name, but elsewhere
@@ -105,13 +82,11 @@ class SnapshotRefusalsOnQemuTest {
         try (RandomAccessFile f = new RandomAccessFile(elsewhere.resolve(volume).toFile(), "rw")) {
             f.setLength(SIZE);
         }
-        String outside = volume + "." + UUID.randomUUID();
-        host.overlay(outside, elsewhere.resolve(volume).toString(), "raw");
+        String outside = overlayOn(elsewhere.resolve(volume).toString(), "raw");
         refused("UNSAFE_IMAGE", () -> create(id(outside), outside));
 
         // the backing format left for QEMU to guess
-        String undeclared = volume + "." + UUID.randomUUID();
-        host.overlay(undeclared, volume, "raw");
+        String undeclared = overlayOn(volume, "raw");
         Qcow2Headers.hideBackingFormat(host.file(undeclared));
         assertFalse(QemuHost.run(List.of("/usr/bin/qemu-img", "info", "-U", host.file(undeclared).toString())).contains("backing file format"),
                 "qemu-img sees no declared backing format");
@@ -129,8 +104,7 @@ class SnapshotRefusalsOnQemuTest {
     @Test
     void aDomainWithoutTheVolumesSerialIsDiskNotFound() throws Exception {
         Domain bare = host.startGuest("vdbare");
-        String next = volume + "." + UUID.randomUUID();
-        host.overlay(next, volume, "raw");
+        String next = overlayOn(volume, "raw");
         refused("DISK_NOT_FOUND", () -> host.volumes.snapshotCreate(bare.getName(), info, id(next), next), bare);
         refused("DISK_NOT_FOUND", () -> host.volumes.snapshotDelete(bare.getName(), info, volume, null, null), bare);
         refused("DISK_NOT_FOUND", () -> host.volumes.extend(bare.getName(), info, SIZE), bare);
@@ -145,12 +119,8 @@ class SnapshotRefusalsOnQemuTest {
      */
     @Test
     void mergesThatDoNotFitNovasRuleAreRefused() throws Exception {
-        String s1 = volume + "." + UUID.randomUUID();
-        host.overlay(s1, volume, "raw");
-        host.volumes.snapshotCreate(dom.getName(), info, id(s1), s1);
-        String s2 = volume + "." + UUID.randomUUID();
-        host.overlay(s2, s1, "qcow2");
-        host.volumes.snapshotCreate(dom.getName(), info, id(s2), s2);
+        String s1 = snapshotOnto(volume, "raw");
+        String s2 = snapshotOnto(s1, "qcow2");
         String stranger = host.newVolume(SIZE);
 
         refused("CHAIN_MISMATCH", () -> host.volumes.snapshotDelete(dom.getName(), info, s2, s1, null));
@@ -180,15 +150,10 @@ class SnapshotRefusalsOnQemuTest {
      */
     @Test
     void nothingChangesTheDiskWhileABlockJobRuns() throws Exception {
-        String s1 = volume + "." + UUID.randomUUID();
-        host.overlay(s1, volume, "raw");
-        host.volumes.snapshotCreate(dom.getName(), info, id(s1), s1);
+        String s1 = snapshotOnto(volume, "raw");
         QemuHost.qemuIo(dom, "vdb", "write -P 0x77 0 1M");
-        String s2 = volume + "." + UUID.randomUUID();
-        host.overlay(s2, s1, "qcow2");
-        host.volumes.snapshotCreate(dom.getName(), info, id(s2), s2);
-        String s3 = volume + "." + UUID.randomUUID();
-        host.overlay(s3, s2, "qcow2");
+        String s2 = snapshotOnto(s1, "qcow2");
+        String s3 = overlayOn(s2, "qcow2");
 
         // 1 MiB at 16 KiB/s: a minute of work; the test aborts it long before
         QemuHost.virsh("blockcommit", dom.getName(), "vdb", "--top", host.file(s1).toString(), "--base", host.file(volume).toString(),
@@ -207,17 +172,12 @@ class SnapshotRefusalsOnQemuTest {
         }
         assertFalse(QemuHost.virsh("blockjob", dom.getName(), "vdb", "--info").contains("Block Commit"), "the commit is gone");
         // once the job is gone the same snapshot goes through
-        host.volumes.snapshotCreate(dom.getName(), info, id(s3), s3);
+        snapshot(s3);
         assertEquals(host.file(s3).toString(), QemuHost.virshSource(dom, "vdb"));
     }
 
     private void create(String snapshotId, String newFile) throws Exception {
         host.volumes.snapshotCreate(dom.getName(), info, snapshotId, newFile);
-    }
-
-    /** The snapshot id the storage side used in a file name {@code <volume>.<id>}. */
-    private String id(String file) {
-        return file.substring(volume.length() + 1);
     }
 
     private void refused(String code, Executable call) throws Exception {
