@@ -1,12 +1,9 @@
 package org.volumedriver.libvirt.internal;
 
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import javax.xml.stream.XMLInputFactory;
-import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 
@@ -17,14 +14,12 @@ import org.volumedriver.spi.HypervisorException;
  * Reads what the operations on attached volumes need from a domain's XML: each disk's target,
  * serial and backing chain ({@code <source>}, then the nested {@code <backingStore>} elements
  * libvirt fills in for a running guest), and whether the guest agent's channel is connected. The
- * same hardened reader as {@link DomainXml}: no DOCTYPE, no entity, nothing external.
+ * same hardened walk as {@link DomainXml}: no DOCTYPE, no entity, nothing external.
  */
 final class ChainReader {
 
     /** The name of the QEMU guest agent's virtio channel. */
     static final String GUEST_AGENT_CHANNEL = "org.qemu.guest_agent.0";
-
-    private static final XMLInputFactory INPUT = DomainXml.hardenedFactory();
 
     /**
      * One {@code <disk>} under {@code /domain/devices}.
@@ -105,63 +100,48 @@ final class ChainReader {
      */
     static List<LiveDisk> disks(String domainXml) throws XMLStreamException {
         List<LiveDisk> disks = new ArrayList<>();
-        XMLStreamReader reader = INPUT.createXMLStreamReader(new StringReader(domainXml));
-        try {
-            List<String> path = new ArrayList<>();
-            DiskBuilder disk = null;
+        DomainXml.walk(domainXml, new DomainXml.Visitor() {
+            DiskBuilder disk;
             // the depth of each open <backingStore> that names a store, innermost last
-            List<Integer> stores = new ArrayList<>();
-            while (reader.hasNext()) {
-                int event = reader.next();
-                switch (event) {
-                    case XMLStreamConstants.DTD ->
-                        throw new XMLStreamException("a DOCTYPE declaration is not accepted", reader.getLocation());
-                    case XMLStreamConstants.ENTITY_REFERENCE ->
-                        throw new XMLStreamException("an entity reference is not accepted", reader.getLocation());
-                    case XMLStreamConstants.START_ELEMENT -> {
-                        String name = reader.getLocalName();
-                        path.add(name);
-                        int depth = path.size();
-                        if (depth == 1 && !"domain".equals(name)) {
-                            throw new XMLStreamException("the root element is not <domain>", reader.getLocation());
-                        }
-                        if (depth == 3 && "devices".equals(path.get(1)) && "disk".equals(name)) {
-                            disk = new DiskBuilder();
-                            disk.type = attribute(reader, "type");
-                            disk.device = attribute(reader, "device");
-                            stores.clear();
-                        } else if (disk != null && depth > 3) {
-                            onDiskElement(reader, name, depth, disk, stores);
-                        }
-                    }
-                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA -> {
-                        if (disk != null && disk.serialText != null) {
-                            disk.serialText.append(reader.getText());
-                        }
-                    }
-                    case XMLStreamConstants.END_ELEMENT -> {
-                        int depth = path.size();
-                        if (disk != null && depth == 4 && "serial".equals(path.get(3)) && disk.serialText != null) {
-                            disk.serial = disk.serialText.toString();
-                            disk.serialText = null;
-                        }
-                        if (!stores.isEmpty() && stores.get(stores.size() - 1) == depth) {
-                            stores.remove(stores.size() - 1);
-                        }
-                        if (disk != null && depth == 3) {
-                            disks.add(disk.build());
-                            disk = null;
-                        }
-                        path.remove(path.size() - 1);
-                    }
-                    default -> {
-                        // comments and processing instructions carry nothing we need
-                    }
+            final List<Integer> stores = new ArrayList<>();
+
+            @Override
+            public void start(XMLStreamReader reader, List<String> path) {
+                String name = path.get(path.size() - 1);
+                int depth = path.size();
+                if (depth == 3 && "devices".equals(path.get(1)) && "disk".equals(name)) {
+                    disk = new DiskBuilder();
+                    disk.type = attribute(reader, "type");
+                    disk.device = attribute(reader, "device");
+                    stores.clear();
+                } else if (disk != null && depth > 3) {
+                    onDiskElement(reader, name, depth, disk, stores);
                 }
             }
-        } finally {
-            reader.close();
-        }
+
+            @Override
+            public void text(XMLStreamReader reader, List<String> path) {
+                if (disk != null && disk.serialText != null) {
+                    disk.serialText.append(reader.getText());
+                }
+            }
+
+            @Override
+            public void end(List<String> path) {
+                int depth = path.size();
+                if (disk != null && depth == 4 && "serial".equals(path.get(3)) && disk.serialText != null) {
+                    disk.serial = disk.serialText.toString();
+                    disk.serialText = null;
+                }
+                if (!stores.isEmpty() && stores.get(stores.size() - 1) == depth) {
+                    stores.remove(stores.size() - 1);
+                }
+                if (disk != null && depth == 3) {
+                    disks.add(disk.build());
+                    disk = null;
+                }
+            }
+        });
         return disks;
     }
 
@@ -209,29 +189,15 @@ final class ChainReader {
      * @throws XMLStreamException if the text is refused
      */
     static boolean guestAgentMayAnswer(String domainXml) throws XMLStreamException {
-        XMLStreamReader reader = INPUT.createXMLStreamReader(new StringReader(domainXml));
-        try {
-            List<String> path = new ArrayList<>();
-            while (reader.hasNext()) {
-                int event = reader.next();
-                if (event == XMLStreamConstants.DTD || event == XMLStreamConstants.ENTITY_REFERENCE) {
-                    throw new XMLStreamException("a DOCTYPE or an entity reference is not accepted", reader.getLocation());
-                }
-                if (event == XMLStreamConstants.START_ELEMENT) {
-                    path.add(reader.getLocalName());
-                    if (path.size() == 4 && "devices".equals(path.get(1)) && "channel".equals(path.get(2))
-                            && "target".equals(path.get(3)) && GUEST_AGENT_CHANNEL.equals(attribute(reader, "name"))
-                            && !"disconnected".equals(attribute(reader, "state"))) {
-                        return true;
-                    }
-                } else if (event == XMLStreamConstants.END_ELEMENT) {
-                    path.remove(path.size() - 1);
-                }
+        boolean[] mayAnswer = {false};
+        DomainXml.walk(domainXml, (reader, path) -> {
+            if (path.size() == 4 && "devices".equals(path.get(1)) && "channel".equals(path.get(2))
+                    && "target".equals(path.get(3)) && GUEST_AGENT_CHANNEL.equals(attribute(reader, "name"))
+                    && !"disconnected".equals(attribute(reader, "state"))) {
+                mayAnswer[0] = true;
             }
-            return false;
-        } finally {
-            reader.close();
-        }
+        });
+        return mayAnswer[0];
     }
 
     private static String sourcePath(XMLStreamReader reader) {

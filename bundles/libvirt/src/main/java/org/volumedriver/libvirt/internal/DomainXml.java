@@ -86,7 +86,7 @@ public final class DomainXml {
     private DomainXml() {
     }
 
-    static XMLInputFactory hardenedFactory() {
+    private static XMLInputFactory hardenedFactory() {
         XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
@@ -94,6 +94,68 @@ public final class DomainXml {
         factory.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
         factory.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
         return factory;
+    }
+
+    /** What one pass over a domain's XML is shown: each element with its path from {@code <domain>}, and text. */
+    interface Visitor {
+        /**
+         * @param reader positioned on the start tag
+         * @param path the names from the root down to this element, inclusive
+         */
+        void start(XMLStreamReader reader, List<String> path);
+
+        /**
+         * @param reader positioned on character data
+         * @param path the names of the elements the text is in
+         */
+        default void text(XMLStreamReader reader, List<String> path) {
+        }
+
+        /** @param path the names down to the element that ends now, inclusive */
+        default void end(List<String> path) {
+        }
+    }
+
+    /**
+     * Walks a domain's XML with the hardened reader; every reader of domain XML in this bundle goes
+     * through here, so a DOCTYPE, an entity reference or a root other than {@code <domain>} is
+     * refused in one place.
+     *
+     * @param domainXml the domain XML as libvirt returned it
+     * @param visitor what is shown each element
+     * @throws XMLStreamException if the text is not well-formed, has a DOCTYPE or an entity reference,
+     *         or its root is not {@code <domain>}
+     */
+    static void walk(String domainXml, Visitor visitor) throws XMLStreamException {
+        XMLStreamReader reader = INPUT.createXMLStreamReader(new StringReader(domainXml));
+        try {
+            List<String> path = new ArrayList<>();
+            while (reader.hasNext()) {
+                switch (reader.next()) {
+                    case XMLStreamConstants.DTD ->
+                        throw new XMLStreamException("a DOCTYPE declaration is not accepted", reader.getLocation());
+                    case XMLStreamConstants.ENTITY_REFERENCE ->
+                        throw new XMLStreamException("an entity reference is not accepted", reader.getLocation());
+                    case XMLStreamConstants.START_ELEMENT -> {
+                        path.add(reader.getLocalName());
+                        if (path.size() == 1 && !"domain".equals(path.get(0))) {
+                            throw new XMLStreamException("the root element is not <domain>", reader.getLocation());
+                        }
+                        visitor.start(reader, path);
+                    }
+                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA -> visitor.text(reader, path);
+                    case XMLStreamConstants.END_ELEMENT -> {
+                        visitor.end(path);
+                        path.remove(path.size() - 1);
+                    }
+                    default -> {
+                        // comments and processing instructions carry nothing any reader needs
+                    }
+                }
+            }
+        } finally {
+            reader.close();
+        }
     }
 
     /**
@@ -105,64 +167,42 @@ public final class DomainXml {
      */
     public static List<Disk> disks(String domainXml) throws XMLStreamException {
         List<Disk> disks = new ArrayList<>();
-        XMLStreamReader reader = INPUT.createXMLStreamReader(new StringReader(domainXml));
-        try {
-            int depth = 0;
-            boolean inDevices = false;
-            String type = null;
-            String device = null;
-            String source = null;
-            String dev = null;
-            String bus = null;
-            int diskDepth = -1;
-            while (reader.hasNext()) {
-                int event = reader.next();
-                switch (event) {
-                    case XMLStreamConstants.DTD ->
-                        throw new XMLStreamException("a DOCTYPE declaration is not accepted", reader.getLocation());
-                    case XMLStreamConstants.ENTITY_REFERENCE ->
-                        throw new XMLStreamException("an entity reference is not accepted", reader.getLocation());
-                    case XMLStreamConstants.START_ELEMENT -> {
-                        depth++;
-                        String name = reader.getLocalName();
-                        if (depth == 1 && !"domain".equals(name)) {
-                            throw new XMLStreamException("the root element is not <domain>", reader.getLocation());
-                        }
-                        if (depth == 2 && "devices".equals(name)) {
-                            inDevices = true;
-                        } else if (inDevices && depth == 3 && "disk".equals(name)) {
-                            diskDepth = depth;
-                            type = reader.getAttributeValue(null, "type");
-                            device = reader.getAttributeValue(null, "device");
-                            source = null;
-                            dev = null;
-                            bus = null;
-                        } else if (diskDepth > 0 && depth == diskDepth + 1) {
-                            if ("source".equals(name)) {
-                                source = firstNonNull(reader.getAttributeValue(null, "file"), reader.getAttributeValue(null, "dev"));
-                            } else if ("target".equals(name)) {
-                                dev = reader.getAttributeValue(null, "dev");
-                                bus = reader.getAttributeValue(null, "bus");
-                            }
-                        }
-                    }
-                    case XMLStreamConstants.END_ELEMENT -> {
-                        if (depth == diskDepth) {
-                            disks.add(new Disk(type, device, Optional.ofNullable(source), dev, Optional.ofNullable(bus)));
-                            diskDepth = -1;
-                        } else if (depth == 2) {
-                            inDevices = false;
-                        }
-                        depth--;
-                    }
-                    default -> {
-                        // text, comments and processing instructions carry nothing we need
+        walk(domainXml, new Visitor() {
+            String type;
+            String device;
+            String source;
+            String dev;
+            String bus;
+            boolean inDisk;
+
+            @Override
+            public void start(XMLStreamReader reader, List<String> path) {
+                String name = path.get(path.size() - 1);
+                if (path.size() == 3 && "devices".equals(path.get(1)) && "disk".equals(name)) {
+                    inDisk = true;
+                    type = reader.getAttributeValue(null, "type");
+                    device = reader.getAttributeValue(null, "device");
+                    source = null;
+                    dev = null;
+                    bus = null;
+                } else if (inDisk && path.size() == 4) {
+                    if ("source".equals(name)) {
+                        source = firstNonNull(reader.getAttributeValue(null, "file"), reader.getAttributeValue(null, "dev"));
+                    } else if ("target".equals(name)) {
+                        dev = reader.getAttributeValue(null, "dev");
+                        bus = reader.getAttributeValue(null, "bus");
                     }
                 }
             }
-        } finally {
-            reader.close();
-        }
+
+            @Override
+            public void end(List<String> path) {
+                if (inDisk && path.size() == 3) {
+                    disks.add(new Disk(type, device, Optional.ofNullable(source), dev, Optional.ofNullable(bus)));
+                    inDisk = false;
+                }
+            }
+        });
         return disks;
     }
 
@@ -176,60 +216,42 @@ public final class DomainXml {
      */
     public static List<DiskSources> diskSources(String domainXml) throws XMLStreamException {
         List<DiskSources> disks = new ArrayList<>();
-        XMLStreamReader reader = INPUT.createXMLStreamReader(new StringReader(domainXml));
-        try {
-            List<String> path = new ArrayList<>();
-            String type = null;
-            String source = null;
-            boolean sourceIsFile = false;
-            List<String> others = null;
-            while (reader.hasNext()) {
-                int event = reader.next();
-                switch (event) {
-                    case XMLStreamConstants.DTD ->
-                        throw new XMLStreamException("a DOCTYPE declaration is not accepted", reader.getLocation());
-                    case XMLStreamConstants.ENTITY_REFERENCE ->
-                        throw new XMLStreamException("an entity reference is not accepted", reader.getLocation());
-                    case XMLStreamConstants.START_ELEMENT -> {
-                        String name = reader.getLocalName();
-                        path.add(name);
-                        if (path.size() == 1 && !"domain".equals(name)) {
-                            throw new XMLStreamException("the root element is not <domain>", reader.getLocation());
-                        }
-                        boolean inDisk = path.size() > 3 && others != null;
-                        if (path.size() == 3 && "devices".equals(path.get(1)) && "disk".equals(name)) {
-                            type = reader.getAttributeValue(null, "type");
-                            source = null;
-                            sourceIsFile = false;
-                            others = new ArrayList<>();
-                        } else if (inDisk && "source".equals(name)) {
-                            String file = reader.getAttributeValue(null, "file");
-                            String named = firstNonNull(file, firstNonNull(reader.getAttributeValue(null, "dev"),
-                                    reader.getAttributeValue(null, "dir")));
-                            if (named != null && path.size() == 4 && source == null) {
-                                source = named;
-                                sourceIsFile = file != null;
-                            } else if (named != null) {
-                                others.add(named);
-                            }
-                        }
-                    }
-                    case XMLStreamConstants.END_ELEMENT -> {
-                        if (path.size() == 3 && others != null) {
-                            disks.add(new DiskSources(type == null ? "" : type, Optional.ofNullable(source), sourceIsFile,
-                                    List.copyOf(others)));
-                            others = null;
-                        }
-                        path.remove(path.size() - 1);
-                    }
-                    default -> {
-                        // text, comments and processing instructions carry nothing we need
+        walk(domainXml, new Visitor() {
+            String type;
+            String source;
+            boolean sourceIsFile;
+            List<String> others;
+
+            @Override
+            public void start(XMLStreamReader reader, List<String> path) {
+                String name = path.get(path.size() - 1);
+                if (path.size() == 3 && "devices".equals(path.get(1)) && "disk".equals(name)) {
+                    type = reader.getAttributeValue(null, "type");
+                    source = null;
+                    sourceIsFile = false;
+                    others = new ArrayList<>();
+                } else if (path.size() > 3 && others != null && "source".equals(name)) {
+                    String file = reader.getAttributeValue(null, "file");
+                    String named = firstNonNull(file, firstNonNull(reader.getAttributeValue(null, "dev"),
+                            reader.getAttributeValue(null, "dir")));
+                    if (named != null && path.size() == 4 && source == null) {
+                        source = named;
+                        sourceIsFile = file != null;
+                    } else if (named != null) {
+                        others.add(named);
                     }
                 }
             }
-        } finally {
-            reader.close();
-        }
+
+            @Override
+            public void end(List<String> path) {
+                if (path.size() == 3 && others != null) {
+                    disks.add(new DiskSources(type == null ? "" : type, Optional.ofNullable(source), sourceIsFile,
+                            List.copyOf(others)));
+                    others = null;
+                }
+            }
+        });
         return disks;
     }
 
