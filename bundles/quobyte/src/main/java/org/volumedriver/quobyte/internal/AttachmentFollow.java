@@ -89,8 +89,7 @@ final class AttachmentFollow {
             LOG.error("the attachment journal could not be written ({}); the move of {} is undone", e.getClass().getSimpleName(),
                     attachment);
             undo(dir, attachment, moved, alsoRecordedThere);
-            throw new VolumeDriverException("JOURNAL_FAILED", "the attachment journal could not be written ("
-                    + e.getClass().getSimpleName() + ")", e);
+            throw Journal.writeFailed(e);
         }
         counters.increment("follows");
         LOG.info("attachment {} on {} follows its guest to {}", attachment, dir, toVolume);

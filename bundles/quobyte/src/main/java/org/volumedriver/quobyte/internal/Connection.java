@@ -117,8 +117,7 @@ final class Connection {
                     }
                 }
             }
-            throw new VolumeDriverException("JOURNAL_FAILED", "the attachment journal could not be written ("
-                    + e.getClass().getSimpleName() + ")", e);
+            throw Journal.writeFailed(e);
         }
     }
 }

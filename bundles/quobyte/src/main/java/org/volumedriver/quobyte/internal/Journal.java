@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.volumedriver.spi.Attachment;
+import org.volumedriver.spi.VolumeDriverException;
 
 /**
  * The attachment journal (E7): a snapshot written atomically (temporary file, fsync, rename,
@@ -228,6 +229,15 @@ public final class Journal implements AutoCloseable {
      */
     public void append(List<Op> ops) throws IOException {
         await(enqueue(ops));
+    }
+
+    /**
+     * @param e why an awaited write failed
+     * @return the typed failure a caller reports after undoing what the write was to record
+     */
+    static VolumeDriverException writeFailed(IOException e) {
+        return new VolumeDriverException("JOURNAL_FAILED", "the attachment journal could not be written ("
+                + e.getClass().getSimpleName() + ")", e);
     }
 
     /**
