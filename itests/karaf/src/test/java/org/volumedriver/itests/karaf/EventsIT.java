@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import org.junit.FixMethodOrder;
 import org.junit.Test;
@@ -20,6 +21,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventConstants;
+import org.volumedriver.libvirt.VolumeReconciler;
 import org.volumedriver.spi.MountState;
 import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.VolumeDriverException;
@@ -31,7 +33,8 @@ import org.volumedriver.spi.VolumeEvents;
  * client daemon killed (stale), a forced heal and the last disconnect give mount MOUNTED, volume
  * CONNECTED, mount STALE, mount UNMOUNTED and MOUNTED (the heal's own steps), mount HEALED, mount
  * UNMOUNTED, volume DISCONNECTED, in that order, with the documented properties and types; a
- * refused connect gives volume FAILED.
+ * reconciliation meanwhile reports the attachment no guest uses as reconcile DRIFT, beside that
+ * sequence wherever it falls; a refused connect gives volume FAILED.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -58,6 +61,14 @@ public class EventsIT extends TelemetryTestSupport {
             List<MountStatus> mounts = quobyte().mounts();
             assertEquals(mounts.toString(), MountState.STALE, mounts.get(0).state());
             Event stale = recorder.await(VolumeEvents.MOUNT_STALE, WAIT);
+            // no guest of the hypervisor uses the attachment: a reconciliation reports it, and its
+            // report is an event beside the lifecycle, wherever it falls (one also runs at start)
+            VolumeReconciler reconciler = getOsgiService(VolumeReconciler.class, 30_000);
+            reconciler.reconcile(false);
+            Event drift = recorder.await(VolumeEvents.RECONCILE_DRIFT, WAIT);
+            assertEquals(INSTANCE, string(drift, VolumeEvents.INSTANCE));
+            assertEquals(VOLUME, string(drift, VolumeEvents.VOLUME));
+            assertEquals("DRIFT_KEPT", string(drift, VolumeEvents.ACTION));
 
             MountStatus healed = quobyte().heal(dir, true);
             assertEquals(MountState.HEALTHY, healed.state());
@@ -67,8 +78,9 @@ public class EventsIT extends TelemetryTestSupport {
             Event disconnected = recorder.await(VolumeEvents.VOLUME_DISCONNECTED, WAIT);
             assertEquals(List.of(), sandboxMounts());
 
-            List<String> topics = recorder.topics();
-            System.out.println("events received: " + topics);
+            System.out.println("events received: " + recorder.topics());
+            List<Event> all = lifecycle(recorder.events());
+            List<String> topics = all.stream().map(Event::getTopic).collect(Collectors.toList());
             // a heal unmounts the stale mount and mounts it again, and says so; the last disconnect
             // unmounts before it reports itself done, as a connect mounts before it does
             assertEquals("the sequence (repeated STALE reports collapsed)",
@@ -76,7 +88,6 @@ public class EventsIT extends TelemetryTestSupport {
                             VolumeEvents.MOUNT_UNMOUNTED, VolumeEvents.MOUNT_MOUNTED, VolumeEvents.MOUNT_HEALED,
                             VolumeEvents.MOUNT_UNMOUNTED, VolumeEvents.VOLUME_DISCONNECTED),
                     collapseRepeats(topics));
-            List<Event> all = recorder.events();
             Event unmounted = all.get(all.indexOf(disconnected) - 1);
             for (Event e : all.subList(all.indexOf(heal) - 2, all.indexOf(heal))) {
                 assertMountEvent(e, dir);
@@ -133,6 +144,13 @@ public class EventsIT extends TelemetryTestSupport {
     }
 
     // ---- helpers ----
+
+    private static List<Event> lifecycle(List<Event> events) {
+        return events.stream()
+                .filter(e -> e.getTopic().startsWith(VolumeEvents.TOPIC_PREFIX + "mount/")
+                        || e.getTopic().startsWith(VolumeEvents.TOPIC_PREFIX + "volume/"))
+                .collect(Collectors.toList());
+    }
 
     private static void assertMountEvent(Event e, String dir) {
         assertEquals(e.getTopic(), "quobyte", string(e, VolumeEvents.DRIVER_TYPE));
