@@ -48,7 +48,8 @@ package org.volumedriver.spi;
  * <td>command, message</td></tr>
  * <tr><td>{@value #EXECUTOR_TIMED_OUT}</td><td>a command ran out of time and its process tree was killed</td>
  * <td>command, duration.nanos</td></tr>
- * <tr><td>{@value #RECONCILE_DRIFT}</td><td>a reconciliation found records and guests disagreeing</td>
+ * <tr><td>{@value #RECONCILE_DRIFT}</td><td>a reconciliation found records and guests disagreeing, one
+ * event per disk or record; action says what it did (ADOPTED, DRIFT_KEPT, DRIFT_RELEASED, FAILED)</td>
  * <td>action, driver.type, mount.directory, volume; instance, domain where known</td></tr>
  * </table>
  *

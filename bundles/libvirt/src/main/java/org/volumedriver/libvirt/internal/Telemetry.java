@@ -1,8 +1,10 @@
 package org.volumedriver.libvirt.internal;
 
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -168,13 +170,16 @@ public class Telemetry {
     }
 
     /**
-     * One event per drifted row of a reconciliation that changed or could have changed something
-     * (not a dry run): {@link ReconcileAction#DRIFT_KEPT} and {@link ReconcileAction#DRIFT_RELEASED}.
+     * One event per row of a reconciliation (not a dry run) where the driver's records and the
+     * guests disagreed: {@link ReconcileAction#ADOPTED} (a guest's disk was not recorded),
+     * {@link ReconcileAction#DRIFT_KEPT} and {@link ReconcileAction#DRIFT_RELEASED} (a record no
+     * guest uses), and {@link ReconcileAction#FAILED} (the driver could not adopt or release).
+     * A rejected disk is in the report and the log; it names no driver to attribute it to.
      *
      * @param row a row of the report
      */
     public void reconciled(ReconcileRow row) {
-        if (eventAdmin == null || (row.action() != ReconcileAction.DRIFT_KEPT && row.action() != ReconcileAction.DRIFT_RELEASED)) {
+        if (eventAdmin == null || !DISAGREEMENTS.contains(row.action())) {
             return;
         }
         Map<String, Object> properties = properties();
@@ -217,6 +222,9 @@ public class Telemetry {
     }
 
     /** URL user information anywhere in a text: {@code scheme://user:password@}. */
+    private static final Set<ReconcileAction> DISAGREEMENTS = EnumSet.of(ReconcileAction.ADOPTED, ReconcileAction.DRIFT_KEPT,
+            ReconcileAction.DRIFT_RELEASED, ReconcileAction.FAILED);
+
     private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@\\s'\"]+@");
 
     /** One line, sensitive key-value pairs and URL user information masked, whatever a driver's message holds. */

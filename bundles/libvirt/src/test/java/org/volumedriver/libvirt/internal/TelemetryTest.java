@@ -151,11 +151,12 @@ class TelemetryTest extends AttachedVolumesFixture {
     }
 
     @Test
-    void onlyDriftIsNewsOfAReconciliation() {
+    void everyDisagreementOfRecordsAndGuestsIsNewsAndAgreementIsNot() {
         for (ReconcileAction action : ReconcileAction.values()) {
             telemetry.reconciled(new ReconcileRow(action, "", "", "i", "/m/v", "dir", "/m", "v", "why"));
         }
-        assertEquals(List.of(ReconcileAction.DRIFT_KEPT.name(), ReconcileAction.DRIFT_RELEASED.name()),
+        assertEquals(List.of(ReconcileAction.ADOPTED.name(), ReconcileAction.DRIFT_KEPT.name(), ReconcileAction.DRIFT_RELEASED.name(),
+                ReconcileAction.FAILED.name()),
                 events.posted().stream().map(e -> e.getProperty(VolumeEvents.ACTION)).toList());
     }
 

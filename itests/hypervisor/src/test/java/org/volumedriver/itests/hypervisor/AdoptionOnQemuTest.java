@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
+import org.osgi.service.event.Event;
 import org.volumedriver.exec.internal.ExecutorSettings;
 import org.volumedriver.exec.internal.ProcessCommandExecutor;
 import org.volumedriver.libvirt.ReconcileAction;
@@ -40,6 +41,7 @@ import org.volumedriver.libvirt.internal.Libvirt;
 import org.volumedriver.libvirt.internal.LibvirtConfig;
 import org.volumedriver.libvirt.internal.LibvirtSessions;
 import org.volumedriver.libvirt.internal.LibvirtSettings;
+import org.volumedriver.libvirt.internal.Telemetry;
 import org.volumedriver.libvirt.internal.VolumeDriversImpl;
 import org.volumedriver.libvirt.internal.VolumeReconcilerImpl;
 import org.volumedriver.libvirt.testing.DefinedDomains;
@@ -52,9 +54,11 @@ import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.MountStatus;
+import org.volumedriver.spi.VolumeEvents;
 import org.volumedriver.spi.VolumeLocation;
 import org.volumedriver.testsupport.ComponentConfigs;
 import org.volumedriver.testsupport.RealTests;
+import org.volumedriver.testsupport.RecordingEventAdmin;
 import org.volumedriver.testsupport.ShippedExecutor;
 import org.volumedriver.testsupport.TcgDomains;
 
@@ -82,6 +86,7 @@ class AdoptionOnQemuTest {
     GuestUsageImpl guestUsage;
     VolumeDriversImpl drivers;
     VolumeReconcilerImpl reconciler;
+    final RecordingEventAdmin events = new RecordingEventAdmin();
     QuobyteVolumeDriver quobyte;
     Libvirt libvirt;
     final DefinedDomains domains = new DefinedDomains();
@@ -111,7 +116,7 @@ class AdoptionOnQemuTest {
                 new LibvirtSettings.ReconcilePolicy(false, Duration.ZERO, false)));
         guestUsage = new GuestUsageImpl(sessions);
         drivers = new VolumeDriversImpl();
-        reconciler = new VolumeReconcilerImpl(drivers, sessions);
+        reconciler = new VolumeReconcilerImpl(drivers, sessions, Telemetry.with(events, null));
         libvirt = Libvirt.open("qemu:///system");
     }
 
@@ -169,6 +174,10 @@ class AdoptionOnQemuTest {
         ReconcileRow adopted = rowFor(report, mountDir.resolve(guestVolume));
         assertEquals(ReconcileAction.ADOPTED, adopted.action(), adopted.toString());
         assertEquals(uuid, adopted.instance());
+        Event adoption = events.last(VolumeEvents.RECONCILE_DRIFT);
+        assertEquals(ReconcileAction.ADOPTED.name(), adoption.getProperty(VolumeEvents.ACTION), "a platform hears of the adoption");
+        assertEquals(List.of(guestVolume, uuid, mountDir.toString()), List.of(adoption.getProperty(VolumeEvents.VOLUME),
+                adoption.getProperty(VolumeEvents.INSTANCE), adoption.getProperty(VolumeEvents.MOUNT_DIRECTORY)));
         Attachment guestAttachment = new Attachment(guestVolume, uuid);
         assertEquals(Set.of(guestAttachment), status().attachments());
         assertEquals(novas.id(), mountedEntry().orElseThrow().id(), "the mount Nova made, adopted as it is");
