@@ -105,6 +105,10 @@ public interface VolumeDriver {
     MountStatus heal(String mountDirectory, boolean force) throws VolumeDriverException;
 
     /**
+     * Counts since the driver started; none ever decreases while it runs, so monitoring exports
+     * them as counters. Current levels (mounts now, attachments now) are what {@link #mounts()}
+     * reports, not counters.
+     *
      * @return the driver's counters (mounts, unmounts, heals, failures by reason, ...) by name
      */
     Map<String, Long> counters();

@@ -167,7 +167,7 @@ class AdoptionTest extends FakeHostFixture {
         assertEquals(MountState.HEALTHY, m.state());
         assertEquals(EXPORT, m.export());
         assertEquals(List.of(guest), List.copyOf(m.attachments()));
-        assertEquals(1L, e.counterSnapshot().get("mounted"));
+        assertEquals(1, e.mountedCount());
         assertEquals(1L, e.counterSnapshot().get("adoptions"));
         assertEquals(1L, e.counterSnapshot().get("adoptions.mounts"));
         // a connect for another instance uses the mount as it is; its disconnect leaves the guest's
@@ -203,7 +203,7 @@ class AdoptionTest extends FakeHostFixture {
                 .probe((root, timeout) -> probes.incrementAndGet() == 1 ? ProbeResult.ok() : ProbeResult.ofErrno(Errno.ENOTCONN)).start();
         assertThrows(MountUnhealthyException.class, () -> stale.adopt(where, guest));
         assertEquals(0, stale.attachmentCount(), "nothing recorded");
-        assertEquals(0L, stale.counterSnapshot().get("mounted"), "nothing counted");
+        assertEquals(0, stale.mountedCount(), "nothing counted");
         assertEquals(List.of(""), stale.mounts().stream().map(MountStatus::export).toList(), "listed as a mount without a record");
         // the attachment must name the location's volume
         assertThrows(InvalidConnectionInfoException.class, () -> stale.adopt(where, new Attachment(VOLUME2, GUEST)));

@@ -11,7 +11,9 @@ import static org.volumedriver.quobyte.internal.Fakes.info;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.volumedriver.spi.Attachment;
@@ -61,6 +63,38 @@ class QuobyteEngineTest extends FakeHostFixture {
         assertEquals(base.resolve(HASH).toString(), e.validate(info("quobyte://" + EXPORT, VOLUME1)).mountDirectory());
         assertEquals(base.resolve(HASH).toString(), e.validate(info(EXPORT, VOLUME1)).mountDirectory());
         assertEquals(EXPORT, e.validate(info("quobyte://" + EXPORT, VOLUME1)).export());
+    }
+
+    /** Monitoring exports every counter as a Prometheus counter: a value that falls reads as a reset. */
+    @Test
+    void noCounterEverFallsThroughMountsUnmountsAndFailures() throws Exception {
+        QuobyteEngine e = engine();
+        createVolumeOnMount(EXPORT, VOLUME1, new byte[0]);
+        List<Map<String, Long>> snapshots = new ArrayList<>();
+        snapshots.add(e.counterSnapshot());
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        snapshots.add(e.counterSnapshot());
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
+        e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1"));
+        snapshots.add(e.counterSnapshot());
+        assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2")));
+        snapshots.add(e.counterSnapshot());
+        mounter.mountExitStatus = 4;
+        assertThrows(CommandFailedException.class, () -> e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm3")));
+        snapshots.add(e.counterSnapshot());
+        mounter.mountExitStatus = 0;
+        e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm3"));
+        e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm3"));
+        snapshots.add(e.counterSnapshot());
+        for (int i = 1; i < snapshots.size(); i++) {
+            Map<String, Long> before = snapshots.get(i - 1);
+            Map<String, Long> after = snapshots.get(i);
+            for (Map.Entry<String, Long> counter : before.entrySet()) {
+                assertTrue(after.getOrDefault(counter.getKey(), Long.MIN_VALUE) >= counter.getValue(),
+                        counter.getKey() + " fell from " + counter.getValue() + " to " + after.get(counter.getKey()) + " at step " + i);
+            }
+        }
+        assertEquals(2L, e.counterSnapshot().get("unmounts"), "the steps did happen");
     }
 
     @Test
@@ -158,7 +192,7 @@ class QuobyteEngineTest extends FakeHostFixture {
         assertFalse(table.isMounted(base.resolve(HASH).toString()), "whatever got mounted is unmounted");
         assertFalse(Files.exists(base.resolve(HASH)));
         assertTrue(e.mounts().isEmpty());
-        assertEquals(0L, e.counterSnapshot().get("mounted"));
+        assertEquals(0, e.mountedCount());
     }
 
     @Test
@@ -624,25 +658,25 @@ class QuobyteEngineTest extends FakeHostFixture {
         assertTrue(table.isMounted(dir), "the mount is kept");
         assertEquals(1, e.mounts().size());
         assertTrue(e.mounts().get(0).attachments().isEmpty());
-        assertEquals(1L, e.counterSnapshot().get("mounted"), "still counted against max.mounts");
+        assertEquals(1, e.mountedCount(), "still counted against max.mounts");
         assertEquals(0, e.attachmentCount());
         // a retry while the executor is still saturated: not attached, nothing changes
         assertEquals(DisconnectOutcome.NOT_ATTACHED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertTrue(table.isMounted(dir));
-        assertEquals(1L, e.counterSnapshot().get("mounted"));
+        assertEquals(1, e.mountedCount());
         mounter.umountFailure = null;
         int before = mounter.named("umount").size();
         e.watchdogScan();
         assertFalse(table.isMounted(dir), "the idle mount is garbage: unmounted");
         assertFalse(Files.exists(base.resolve(HASH)));
-        assertEquals(0L, e.counterSnapshot().get("mounted"));
+        assertEquals(0, e.mountedCount());
         assertEquals(1L, e.counterSnapshot().get("watchdog.idle.unmounts"));
         assertTrue(e.mounts().isEmpty());
         e.watchdogScan();
         assertEquals(before + 1, mounter.named("umount").size(), "exactly one unmount");
         // and the export can be used again
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm2"));
-        assertEquals(1L, e.counterSnapshot().get("mounted"));
+        assertEquals(1, e.mountedCount());
     }
 
     @Test
@@ -659,7 +693,7 @@ class QuobyteEngineTest extends FakeHostFixture {
         mounter.umountFailure = null;
         assertEquals(DisconnectOutcome.UNMOUNTED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertFalse(table.isMounted(dir));
-        assertEquals(0L, e.counterSnapshot().get("mounted"));
+        assertEquals(0, e.mountedCount());
         assertEquals(DisconnectOutcome.NOT_ATTACHED, e.disconnect(info(EXPORT, VOLUME1), att(VOLUME1, "vm1")));
         assertTrue(e.mounts().isEmpty());
     }
@@ -735,7 +769,7 @@ class QuobyteEngineTest extends FakeHostFixture {
         assertFalse(Files.exists(base.resolve(HASH)));
         assertEquals(1, mounter.named("mount.quobyte").size());
         assertEquals(1, mounter.named("umount").size());
-        assertEquals(0L, e.counterSnapshot().get("mounted"));
+        assertEquals(0, e.mountedCount());
         assertEquals(0, e.attachmentCount());
         assertTrue(e.mounts().isEmpty());
         // the fault is cleared: the next connect repairs the journal, no restart needed
@@ -751,7 +785,7 @@ class QuobyteEngineTest extends FakeHostFixture {
         e.journal().fault(null);
         e.connect(info(EXPORT, VOLUME1), att(VOLUME1, "vm3"));
         assertFalse(e.journal().isBroken());
-        assertEquals(1L, e.counterSnapshot().get("mounted"));
+        assertEquals(1, e.mountedCount());
         // ... is not resurrected: a new engine over the journal (as after a crash) sees exactly the in-memory attachments
         QuobyteEngine second = engine();
         try {

@@ -216,7 +216,7 @@ class UnmountGuardTest extends FakeHostFixture {
         assertTrue(guests.asked.isEmpty(), "other attachments remain: libvirt is not asked");
         assertEquals(DisconnectOutcome.KEPT_IN_USE_BY_GUEST, engine.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
         assertEquals(List.of(dir), guests.asked);
-        assertEquals(1L, engine.counterSnapshot().get("mounted"), "a kept mount still counts against max.mounts");
+        assertEquals(1, engine.mountedCount(), "a kept mount still counts against max.mounts");
         // a repeated disconnect asks again and keeps it again
         assertEquals(DisconnectOutcome.NOT_ATTACHED, engine.disconnect(info(EXPORT, VOLUME1), new Attachment(VOLUME1, "vm1")));
         engine.watchdogScan();
@@ -232,7 +232,7 @@ class UnmountGuardTest extends FakeHostFixture {
         engine.watchdogScan();
         assertFalse(table.isMounted(dir.toString()), "unmounted by the watchdog once no guest uses it");
         assertFalse(Files.exists(dir));
-        assertEquals(0L, engine.counterSnapshot().get("mounted"));
+        assertEquals(0, engine.mountedCount());
         assertTrue(engine.mounts().isEmpty());
     }
 
