@@ -80,7 +80,8 @@ public final class Telemetry implements CommandTelemetry {
         MeterRegistry meters = registry.get();
         if (meters != null) {
             counter(meters, command, outcome).increment();
-            Timer.builder(DURATION).tag(TAG_COMMAND, command).register(meters).record(nanos, TimeUnit.NANOSECONDS);
+            Timer.builder(DURATION).description("Run time of the processes the executor started (to exit or kill), by command")
+                    .tag(TAG_COMMAND, command).register(meters).record(nanos, TimeUnit.NANOSECONDS);
         }
         EventAdmin admin = events.get();
         if (admin != null && TIMEOUT.equals(outcome)) {
@@ -103,7 +104,8 @@ public final class Telemetry implements CommandTelemetry {
     }
 
     private static Counter counter(MeterRegistry meters, String command, String outcome) {
-        return Counter.builder(RUNS).tag(TAG_COMMAND, command).tag(TAG_OUTCOME, outcome).register(meters);
+        return Counter.builder(RUNS).description("Command requests by command and outcome: ok, failed, timeout, rejected")
+                .tag(TAG_COMMAND, command).tag(TAG_OUTCOME, outcome).register(meters);
     }
 
     private static Map<String, Object> properties(String command) {

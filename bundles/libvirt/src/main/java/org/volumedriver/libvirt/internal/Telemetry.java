@@ -51,24 +51,31 @@ public class Telemetry {
     /** The guest operations, each with its event topic and timer. */
     public enum GuestOperation {
         /** A volume attached to a guest. */
-        ATTACH(VolumeEvents.OP_ATTACH, VolumeEvents.GUEST_ATTACHED, "volumedriver.attach"),
+        ATTACH(VolumeEvents.OP_ATTACH, VolumeEvents.GUEST_ATTACHED, "volumedriver.attach",
+                "Attaches of a volume to a guest (driver connect, disk XML, libvirt attach), by driver and outcome"),
         /** A volume detached from a guest. */
-        DETACH(VolumeEvents.OP_DETACH, VolumeEvents.GUEST_DETACHED, "volumedriver.detach"),
+        DETACH(VolumeEvents.OP_DETACH, VolumeEvents.GUEST_DETACHED, "volumedriver.detach",
+                "Detaches of a volume from a guest (libvirt detach, driver disconnect), by driver and outcome"),
         /** An assisted snapshot: the guest switched to a new active file. */
-        SNAPSHOT_CREATE(VolumeEvents.OP_SNAPSHOT_CREATE, VolumeEvents.GUEST_SNAPSHOT_CREATED, "volumedriver.snapshot.create"),
+        SNAPSHOT_CREATE(VolumeEvents.OP_SNAPSHOT_CREATE, VolumeEvents.GUEST_SNAPSHOT_CREATED, "volumedriver.snapshot.create",
+                "Assisted snapshots: checks, then the guest switched to the new active file, by driver and outcome"),
         /** A file merged out of a disk's chain. */
-        SNAPSHOT_DELETE(VolumeEvents.OP_SNAPSHOT_DELETE, VolumeEvents.GUEST_SNAPSHOT_DELETED, "volumedriver.snapshot.delete"),
+        SNAPSHOT_DELETE(VolumeEvents.OP_SNAPSHOT_DELETE, VolumeEvents.GUEST_SNAPSHOT_DELETED, "volumedriver.snapshot.delete",
+                "Snapshot deletes: a file merged out of a disk's chain by a block job, waited for, by driver and outcome"),
         /** A guest told that its volume grew. */
-        EXTEND(VolumeEvents.OP_EXTEND, VolumeEvents.GUEST_EXTENDED, "volumedriver.extend");
+        EXTEND(VolumeEvents.OP_EXTEND, VolumeEvents.GUEST_EXTENDED, "volumedriver.extend",
+                "Online extends: the guest told that its volume grew, by driver and outcome");
 
         final String operation;
         final String topic;
         final String timer;
+        final String description;
 
-        GuestOperation(String operation, String topic, String timer) {
+        GuestOperation(String operation, String topic, String timer, String description) {
             this.operation = operation;
             this.topic = topic;
             this.timer = timer;
+            this.description = description;
         }
 
         /** @return the timer's name */
@@ -197,7 +204,7 @@ public class Telemetry {
     private void record(GuestOperation operation, String driver, String outcome, long nanos) {
         MeterRegistry meters = meterRegistry;
         if (meters != null) {
-            Timer.builder(operation.timer).tag(TAG_DRIVER, driver == null ? NO_DRIVER : driver).tag(TAG_OUTCOME, outcome)
+            Timer.builder(operation.timer).description(operation.description).tag(TAG_DRIVER, driver == null ? NO_DRIVER : driver).tag(TAG_OUTCOME, outcome)
                     .register(meters).record(nanos, TimeUnit.NANOSECONDS);
         }
     }

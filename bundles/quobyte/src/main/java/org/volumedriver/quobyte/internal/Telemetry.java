@@ -59,6 +59,18 @@ public final class Telemetry {
 
     private static final int MAX_TEXT = 512;
 
+    /** The HELP text a scrape shows for each timer. */
+    static String description(String timer) {
+        return switch (timer) {
+            case CONNECT -> "Connects of a volume to the host (validation, mount when needed, volume file checks), by outcome";
+            case DISCONNECT -> "Disconnects of a volume from the host (unmount after the last attachment), by outcome";
+            case MOUNT -> "Mounts of an export: the client command, the mount showing in the table and its first probe, by outcome";
+            case UNMOUNT -> "Unmounts of an export, normal then lazy where the rule allows, by outcome";
+            case PROBE -> "Health probes of a mount (statx of its root on a worker, bounded by the probe timeout), by outcome";
+            default -> "Quobyte driver operation " + timer + ", by outcome";
+        };
+    }
+
     private final AtomicReference<EventAdmin> events = new AtomicReference<>();
     private final AtomicReference<Meters> meters = new AtomicReference<>();
 
@@ -118,8 +130,8 @@ public final class Telemetry {
             }
             Timer t = byOutcome.get(outcome);
             if (t == null) {
-                t = byOutcome.computeIfAbsent(outcome, o -> Timer.builder(timer).tag(TAG_DRIVER, QuobyteAdmin.DRIVER_TYPE)
-                        .tag(TAG_OUTCOME, o).register(m.registry()));
+                t = byOutcome.computeIfAbsent(outcome, o -> Timer.builder(timer).description(description(timer))
+                        .tag(TAG_DRIVER, QuobyteAdmin.DRIVER_TYPE).tag(TAG_OUTCOME, o).register(m.registry()));
             }
             t.record(nanos, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {

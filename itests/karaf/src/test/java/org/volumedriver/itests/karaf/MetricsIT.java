@@ -93,6 +93,11 @@ public class MetricsIT extends TelemetryTestSupport {
                 value(before, "volumedriver_mounts", Map.of("driver", "quobyte", "state", "HEALTHY")));
         assertNoLabelNames(unmountedGauges, dir);
         assertNoLabelNames(ExpositionParser.parseOpenMetrics(scrape("application/openmetrics-text; version=1.0.0").body()), dir);
+        for (ExpositionParser.Family family : unmountedGauges.families()) {
+            if (family.name().startsWith("volumedriver_")) {
+                assertTrue(family.name() + " says what it measures in its HELP", family.help() != null && !family.help().isBlank());
+            }
+        }
     }
 
     // ---- helpers ----
