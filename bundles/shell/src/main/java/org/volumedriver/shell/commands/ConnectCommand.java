@@ -1,14 +1,8 @@
 package org.volumedriver.shell.commands;
 
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.completers.FileCompleter;
-import org.volumedriver.shell.internal.ConnectionInfoInput;
 import org.volumedriver.shell.internal.VolumeViews;
-import org.volumedriver.shell.support.DriverAction;
 import org.volumedriver.shell.support.Views;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.ConnectionInfo;
@@ -18,25 +12,15 @@ import org.volumedriver.spi.VolumeDriver;
 /** {@code volume:connect}: makes a volume available on this host for an instance. */
 @Service
 @Command(scope = "volume", name = "connect", description = "Connects a volume for an instance (mounts its export on first use) and shows the disk")
-public class ConnectCommand extends DriverAction {
-
-    @Option(name = "-f", aliases = "--file", description = "Read the connection info (JSON) from this file")
-    @Completion(FileCompleter.class)
-    String file;
-
-    @Argument(index = 0, name = "instance", required = true, description = "The instance (guest) the attachment is for")
-    @Completion(InstanceCompleter.class)
-    String instance;
-
-    @Argument(index = 1, name = "connection-info", description = "The connection info as JSON, in single quotes")
-    String json;
+public class ConnectCommand extends InstanceVolumeAction {
 
     @Override
-    protected void run() throws Exception {
-        ConnectionInfoInput.requireName(instance, "instance", "volume:connect [-f <path>] <instance> [<connection-info>]");
-        ConnectionInfo info = ConnectionInfoInput.read(json, file);
-        VolumeDriver driver = drivers().driverFor(info);
-        Attachment attachment = Attachment.of(info.requireName(), instance);
+    String name() {
+        return "connect";
+    }
+
+    @Override
+    void act(VolumeDriver driver, ConnectionInfo info, Attachment attachment) throws Exception {
         DiskSpec disk = driver.connect(info, attachment);
         System.out.println("Connected " + attachment + " (driver " + driver.type() + ")");
         Views.report(VolumeViews.disk(disk), System.out);
