@@ -9,23 +9,16 @@ import static org.volumedriver.quobyte.internal.Fakes.VOLUME1;
 import static org.volumedriver.quobyte.internal.Fakes.info;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.volumedriver.exec.CommandStatistics;
-import org.volumedriver.exec.internal.ExecutorSettings;
-import org.volumedriver.exec.internal.ProcessCommandExecutor;
-import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.UnsafePathException;
 import org.volumedriver.testsupport.RealTests;
-import org.volumedriver.testsupport.ShippedExecutor;
 
 /**
  * The hot connect on a real stand-in mount and the real kernel (D1, E3): the mount's unique id is
@@ -33,15 +26,8 @@ import org.volumedriver.testsupport.ShippedExecutor;
  * by the next connect all the same. Root in a private mount namespace; required when
  * VOLUMEDRIVER_REAL_TESTS=required, skipped otherwise.
  */
-class RealHotConnectTest {
+class RealHotConnectTest extends RealHostFixture {
 
-    static final String EXPORT = "192.168.1.1/volume-00001";
-
-    @TempDir
-    Path tmp;
-    Path dir;
-    ProcessCommandExecutor executor;
-    StatxProbe probe;
     QuobyteEngine engine;
     final AtomicInteger tableReads = new AtomicInteger();
 
@@ -50,34 +36,20 @@ class RealHotConnectTest {
         RealTests.onlyWhenRequired("the real hot-connect test").needFuseStandin().check();
     }
 
-    @BeforeEach
-    void setUp() throws Exception {
-        Path base = tmp.resolve("mnt");
-        dir = base.resolve(MountLayout.hash(EXPORT));
-        StandinCopy standin = StandinCopy.in(tmp.resolve("bin"));
-        Files.write(standin.store(EXPORT).resolve(VOLUME1), new byte[0]);
-        executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin.executable())));
-        probe = new StatxProbe(8);
+    /** Counts the engine's reads of the real table: a hot connect should not need one. */
+    @Override
+    MountTable mountTable() {
         MountTable proc = new MountTable.Proc();
-        MountTable counted = () -> {
+        return () -> {
             tableReads.incrementAndGet();
             return proc.read();
         };
-        engine = new QuobyteEngine(Settings.builder().mountBase(base.toString()).watchdogEnabled(false).probeTimeoutMs(1000).build(),
-                executor, counted, probe, new SystemdDecision(false, "off", "test"), MountLayout.currentUid());
-        engine.start();
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        engine.close();
-        for (MountEntry m : new MountTable.Proc().read()) {
-            if (m.mountPoint().startsWith(tmp.toString())) {
-                run("/usr/bin/umount", "-l", m.mountPoint());
-            }
-        }
-        probe.close();
-        executor.close();
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.write(store.resolve(VOLUME1), new byte[0]);
+        engine = engine();
     }
 
     static void run(String... argv) throws Exception {

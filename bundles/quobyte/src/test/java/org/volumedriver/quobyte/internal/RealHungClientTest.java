@@ -21,45 +21,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.volumedriver.exec.internal.ExecutorSettings;
-import org.volumedriver.exec.internal.ProcessCommandExecutor;
 import org.volumedriver.quobyte.ConnectionMismatchException;
 import org.volumedriver.quobyte.HealReport;
 import org.volumedriver.quobyte.HealStep;
 import org.volumedriver.quobyte.HealStep.Action;
 import org.volumedriver.quobyte.HealStep.Outcome;
 import org.volumedriver.quobyte.QuobyteMount;
-import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.DisconnectOutcome;
 import org.volumedriver.spi.MountState;
-import org.volumedriver.spi.VolumeDriverException;
 import org.volumedriver.testsupport.RealTests;
-import org.volumedriver.testsupport.ShippedExecutor;
 
 /**
  * A hung client cut loose for real (D4–D6): the FUSE stand-in SIGSTOPped under a separate process
  * blocked in read(2) on the volume file, the real executor with the shipped allowlist (fusectl
  * mounted and the abort written through it), the real kernel. Required under scripts/test.
  */
-class RealHungClientTest {
+class RealHungClientTest extends RealHostFixture {
 
-    static final String EXPORT = RealMountTest.EXPORT;
-    static final SystemdDecision NO_SYSTEMD = new SystemdDecision(false, "off", "test");
     /** What a read cut off by an abort answers: the request in flight, or a new one on the dead connection. */
     static final Set<Integer> CUT_OFF = Set.of(Errno.ECONNABORTED, Errno.ENOTCONN, Errno.EIO);
     static final Path FUSECTL = Path.of(FuseControl.CONNECTIONS);
 
-    @TempDir
-    Path tmp;
-    Path base;
-    Path dir;
-    Path standin;
-    Path store;
-    ProcessCommandExecutor executor;
-    StatxProbe probe;
-    final List<QuobyteEngine> engines = new ArrayList<>();
     final List<String> stopped = new ArrayList<>();
     final List<BlockedReader> readers = new ArrayList<>();
 
@@ -72,44 +55,24 @@ class RealHungClientTest {
     }
 
     @BeforeEach
-    void setUp() throws Exception {
-        base = tmp.resolve("mnt");
-        dir = base.resolve(MountLayout.hash(EXPORT));
-        StandinCopy copy = StandinCopy.in(tmp.resolve("bin"));
-        standin = copy.executable();
-        store = copy.store(EXPORT);
+    void volumeOfTheHungClient() throws Exception {
         Files.write(store.resolve(VOLUME1), new byte[64 * 1024]);
-        executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin)));
-        // idle probe workers end after 300 ms, so that the pool's shrinking can be watched
-        probe = new StatxProbe(8, StatxProbe::statNow, Duration.ofMillis(300));
     }
 
+    /** Idle probe workers end after 300 ms, so that the pool's shrinking can be watched. */
+    @Override
+    StatxProbe newProbe() {
+        return new StatxProbe(8, StatxProbe::statNow, Duration.ofMillis(300));
+    }
+
+    /** Runs before the host's own tear-down: the readers go, the stopped clients are killed. */
     @AfterEach
-    void tearDown() throws Exception {
+    void releaseReadersAndStoppedClients() throws Exception {
         readers.forEach(BlockedReader::close);
         for (String pid : stopped) {
-            RealMountTest.signal("-CONT", pid);
-            RealMountTest.signal("-KILL", pid);
+            signal("-CONT", pid);
+            signal("-KILL", pid);
         }
-        for (QuobyteEngine e : engines) {
-            e.close();
-        }
-        StandinCopy.detachAllBelow(tmp);
-        probe.close();
-        executor.close();
-    }
-
-    QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).probeTimeoutMs(1000).build(),
-                executor, new MountTable.Proc(), probe, NO_SYSTEMD, MountLayout.currentUid());
-        e.start();
-        engines.add(e);
-        return e;
-    }
-
-    /** The daemon writes its pid once the kernel's first request arrives. */
-    String daemonPid() throws Exception {
-        return StandinCopy.daemonPid(store, dir);
     }
 
     /** Stops the client under {@code dir} with a reader of the volume file blocked in read(2) on it. */
@@ -117,7 +80,7 @@ class RealHungClientTest {
         String pid = daemonPid();
         BlockedReader reader = BlockedReader.open(dir.resolve(VOLUME1));
         readers.add(reader);
-        RealMountTest.stop(pid);
+        stop(pid);
         stopped.add(pid);
         reader.read();
         assertTrue(reader.awaitBlockedInRead(Duration.ofSeconds(5)), "the reader sleeps in read(2) on the stopped client");

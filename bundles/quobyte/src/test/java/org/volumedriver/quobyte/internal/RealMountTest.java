@@ -9,25 +9,17 @@ import static org.volumedriver.quobyte.internal.Fakes.VOLUME1;
 import static org.volumedriver.quobyte.internal.Fakes.VOLUME2;
 import static org.volumedriver.quobyte.internal.Fakes.info;
 
-import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.volumedriver.exec.internal.ExecutorSettings;
-import org.volumedriver.exec.internal.ProcessCommandExecutor;
-import org.volumedriver.quobyte.SystemdDecision;
 import org.volumedriver.spi.Attachment;
 import org.volumedriver.spi.CommandFailedException;
 import org.volumedriver.spi.DisconnectOutcome;
@@ -38,9 +30,6 @@ import org.volumedriver.spi.MountStatus;
 import org.volumedriver.spi.MountUnhealthyException;
 import org.volumedriver.spi.StaleMountInUseException;
 import org.volumedriver.spi.UnsafePathException;
-import org.volumedriver.spi.VolumeDriverException;
-import org.volumedriver.testsupport.ProcStat;
-import org.volumedriver.testsupport.ShippedExecutor;
 import org.volumedriver.testsupport.RealTests;
 
 /**
@@ -48,20 +37,7 @@ import org.volumedriver.testsupport.RealTests;
  * table and the native probe. Runs as root in a private mount namespace; required when
  * VOLUMEDRIVER_REAL_TESTS=required, skipped otherwise.
  */
-class RealMountTest {
-
-    static final String EXPORT = "192.168.1.1/volume-00001";
-    static final SystemdDecision NO_SYSTEMD = new SystemdDecision(false, "off", "test");
-
-    @TempDir
-    Path tmp;
-    Path base;
-    Path dir;
-    Path standin;
-    Path store;
-    ProcessCommandExecutor executor;
-    StatxProbe probe;
-    final List<QuobyteEngine> engines = new ArrayList<>();
+class RealMountTest extends RealHostFixture {
 
     @BeforeAll
     static void prerequisites() {
@@ -69,78 +45,9 @@ class RealMountTest {
         RealTests.onlyWhenRequired("the real-mount test").needFuseStandin().check();
     }
 
-    @BeforeEach
-    void setUp() throws Exception {
-        base = tmp.resolve("mnt");
-        dir = base.resolve(MountLayout.hash(EXPORT));
-        StandinCopy copy = StandinCopy.in(tmp.resolve("bin"));
-        standin = copy.executable();
-        store = copy.store(EXPORT);
-        executor = new ProcessCommandExecutor(ExecutorSettings.fromProperties(ShippedExecutor.properties(standin)));
-        probe = new StatxProbe(8);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (QuobyteEngine e : engines) {
-            e.close();
-        }
-        // wake any stopped stand-in, then detach everything under the test directory
-        try (var pids = Files.walk(tmp.resolve("bin").resolve("store"), 1)) {
-            for (Path p : pids.filter(f -> f.toString().endsWith(".pid")).toList()) {
-                signal("-CONT", Files.readString(p).strip());
-            }
-        }
-        StandinCopy.detachAllBelow(tmp);
-        probe.close();
-        executor.close();
-    }
-
-    static void signal(String sig, String pid) throws Exception {
-        new ProcessBuilder("/bin/kill", sig, pid).redirectErrorStream(true).start().waitFor(5, TimeUnit.SECONDS);
-    }
-
-    /**
-     * SIGSTOP, then waits until every thread of the client is stopped: kill(2) returns before the
-     * group stop completes, and a thread still running could answer one more request.
-     */
-    static void stop(String pid) throws Exception {
-        signal("-STOP", pid);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!allThreadsStopped(pid)) {
-            assertTrue(System.nanoTime() < end, "the client " + pid + " did not stop");
-            Thread.sleep(5);
-        }
-    }
-
-    static boolean allThreadsStopped(String pid) throws IOException {
-        return ProcStat.taskStates(Long.parseLong(pid)).stream().allMatch(state -> state == 'T');
-    }
-
-    QuobyteEngine engine(Settings.Builder b) throws VolumeDriverException {
-        QuobyteEngine e = new QuobyteEngine(b.mountBase(base.toString()).watchdogEnabled(false).probeTimeoutMs(1000).build(),
-                executor, new MountTable.Proc(), probe, NO_SYSTEMD, MountLayout.currentUid());
-        e.start();
-        engines.add(e);
-        return e;
-    }
-
-    QuobyteEngine engine() throws VolumeDriverException {
-        return engine(Settings.builder());
-    }
-
     long mountRuns() {
         var s = executor.statistics().get("mount.quobyte");
         return s == null ? 0 : s.runs();
-    }
-
-    boolean mounted() throws Exception {
-        return MountTable.visibleAt(new MountTable.Proc().read(), dir.toString()).isPresent();
-    }
-
-    /** The daemon writes its pid when the kernel's first request arrives: wait for it. */
-    String daemonPid() throws Exception {
-        return StandinCopy.daemonPid(store, dir);
     }
 
     @Test
