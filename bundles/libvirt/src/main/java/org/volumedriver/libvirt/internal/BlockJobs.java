@@ -11,8 +11,10 @@ import org.volumedriver.libvirt.BlockJobProgress;
 import org.volumedriver.spi.HypervisorException;
 
 /**
- * Waits, bounded, for the block job that merges a file out of a disk's chain: looks at it every
- * poll interval, reports its progress, and aborts it when the bound has passed. Whether the job
+ * Waits, bounded, for the block job that merges a file out of a disk's chain: looks at it soon,
+ * then at twice the last interval up to the poll interval (a short job is seen to end within a
+ * few tens of milliseconds, a long one costs a look per poll interval), reports its progress, and
+ * aborts it when the bound has passed. Whether the job
  * did what it should is not told by its end (libvirt removes a finished job whether it completed,
  * failed or was cancelled): the caller compares the chain afterwards with the expected one.
  */
@@ -55,6 +57,9 @@ final class BlockJobs {
         void sleep(long millis) throws InterruptedException;
     }
 
+    /** The first interval; each next one doubles, up to the poll interval. */
+    static final long FIRST_LOOK_MS = 20;
+
     private final Duration bound;
     private final Duration poll;
     private final LongSupplier nanoTime;
@@ -62,7 +67,7 @@ final class BlockJobs {
 
     /**
      * @param bound how long the job may run
-     * @param poll how often it is looked at
+     * @param poll the longest interval between two looks
      * @param nanoTime the clock
      * @param sleeper the wait between two looks
      */
@@ -95,6 +100,7 @@ final class BlockJobs {
     void await(Job job, BlockJobProgress progress, String domain, String targetDev)
             throws BlockJobFailedException, HypervisorException {
         long deadline = nanoTime.getAsLong() + bound.toNanos();
+        long interval = Math.min(FIRST_LOOK_MS, poll.toMillis());
         while (true) {
             Optional<State> state = job.state();
             if (state.isEmpty()) {
@@ -108,7 +114,8 @@ final class BlockJobs {
                         + " ms (block.job.wait.ms) at " + state.get().cur() + " of " + state.get().end() + "; " + aborted, true);
             }
             try {
-                sleeper.sleep(Math.max(1, Math.min(poll.toMillis(), left / 1_000_000)));
+                sleeper.sleep(Math.max(1, Math.min(interval, left / 1_000_000)));
+                interval = Math.min(poll.toMillis(), interval * 2);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 String aborted = abort(job, domain, targetDev);

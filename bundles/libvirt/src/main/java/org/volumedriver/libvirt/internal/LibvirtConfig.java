@@ -61,7 +61,8 @@ public @interface LibvirtConfig {
             + "in milliseconds")
     long block_job_wait_ms() default 600_000L;
 
-    @AttributeDefinition(description = "How often a running block job is looked at, in milliseconds")
+    @AttributeDefinition(description = "The longest interval between two looks at a running block job, in milliseconds "
+            + "(the first look comes after 20 ms, each next interval doubles up to this one)")
     long block_job_poll_ms() default 500L;
 
     @AttributeDefinition(description = "Reconcile the drivers' attachments with libvirt's domains when a volume driver comes up "

@@ -58,8 +58,28 @@ class BlockJobsTest {
         List<String> progress = new ArrayList<>();
         jobs.await(job, (cur, end) -> progress.add(cur + "/" + end), "d", "vdb");
         assertEquals(List.of("10/100", "20/100", "30/100"), progress);
-        assertEquals(List.of(500L, 500L, 500L), sleeps);
+        assertEquals(List.of(20L, 40L, 80L), sleeps);
         assertFalse(job.aborted);
+    }
+
+    /** A short job is seen to end soon after it does; a long one is looked at once per poll interval. */
+    @Test
+    void theIntervalStartsShortAndDoublesUpToThePollInterval() throws Exception {
+        record Case(long pollMillis, int looks, List<Long> sleeps) {
+        }
+        for (Case c : List.of(
+                new Case(500, 8, List.of(20L, 40L, 80L, 160L, 320L, 500L, 500L, 500L)),
+                new Case(100, 5, List.of(20L, 40L, 80L, 100L, 100L)),
+                new Case(10, 3, List.of(10L, 10L, 10L)),
+                new Case(30, 3, List.of(20L, 30L, 30L)))) {
+            List<Long> slept = new ArrayList<>();
+            BlockJobs waits = new BlockJobs(Duration.ofSeconds(60), Duration.ofMillis(c.pollMillis()), now::get, millis -> {
+                slept.add(millis);
+                now.addAndGet(millis * 1_000_000);
+            });
+            waits.await(new ScriptedJob(c.looks()), null, "d", "vdb");
+            assertEquals(c.sleeps(), slept, "poll " + c.pollMillis() + " ms");
+        }
     }
 
     @Test
