@@ -14,9 +14,9 @@ import org.volumedriver.spi.HypervisorException;
  * Waits, bounded, for the block job that merges a file out of a disk's chain: looks at it soon,
  * then at twice the last interval up to the poll interval (a short job is seen to end within a
  * few tens of milliseconds, a long one costs a look per poll interval), reports its progress, and
- * aborts it when the bound has passed. Whether the job
- * did what it should is not told by its end (libvirt removes a finished job whether it completed,
- * failed or was cancelled): the caller compares the chain afterwards with the expected one.
+ * aborts it when the bound has passed. Whether the job did what it should is not told by its end
+ * (libvirt removes a finished job whether it completed, failed or was cancelled): the caller
+ * compares the chain afterwards with the expected one.
  */
 final class BlockJobs {
 

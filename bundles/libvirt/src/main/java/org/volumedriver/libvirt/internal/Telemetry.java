@@ -204,7 +204,8 @@ public class Telemetry {
     private void record(GuestOperation operation, String driver, String outcome, long nanos) {
         MeterRegistry meters = meterRegistry;
         if (meters != null) {
-            Timer.builder(operation.timer).description(operation.description).tag(TAG_DRIVER, driver == null ? NO_DRIVER : driver).tag(TAG_OUTCOME, outcome)
+            Timer.builder(operation.timer).description(operation.description)
+                    .tag(TAG_DRIVER, driver == null ? NO_DRIVER : driver).tag(TAG_OUTCOME, outcome)
                     .register(meters).record(nanos, TimeUnit.NANOSECONDS);
         }
     }
@@ -228,10 +229,11 @@ public class Telemetry {
         }
     }
 
-    /** URL user information anywhere in a text: {@code scheme://user:password@}. */
+    /** The reconcile actions that are news: the records and the guests disagreed. */
     private static final Set<ReconcileAction> DISAGREEMENTS = EnumSet.of(ReconcileAction.ADOPTED, ReconcileAction.DRIFT_KEPT,
             ReconcileAction.DRIFT_RELEASED, ReconcileAction.FAILED);
 
+    /** URL user information anywhere in a text: {@code scheme://user:password@}. */
     private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@\\s'\"]+@");
 
     /** One line, sensitive key-value pairs and URL user information masked, whatever a driver's message holds. */
