@@ -160,19 +160,9 @@ class QuobyteBenchmark {
             ConnectionInfo info = info(export);
             engine.connect(info, new Attachment(VOLUME, "first"));
             long runsBefore = executor.statistics().values().stream().mapToLong(CommandStatistics::runs).sum();
-            for (int i = 0; i < warmup; i++) {
-                engine.connect(info, new Attachment(VOLUME, "warm" + i));
-            }
-            long[] nanos = new long[n];
-            for (int i = 0; i < n; i++) {
-                Attachment attachment = new Attachment(VOLUME, "vm" + i);
-                long t0 = System.nanoTime();
-                engine.connect(info, attachment);
-                nanos[i] = System.nanoTime() - t0;
-            }
+            long[] nanos = timeHotConnects(engine, info, warmup, n);
             long runsAfter = executor.statistics().values().stream().mapToLong(CommandStatistics::runs).sum();
             assertEquals(runsBefore, runsAfter, "the hot path starts no process");
-            Arrays.sort(nanos);
             report(String.format("hot path connect (real stand-in mount, %d timed after %d untimed, journal.sync=%s): median %.1f us, "
                     + "p90 %.1f us, p99 %.1f us, processes started %d, probe workers %d", n, warmup, journalSync(engine),
                     percentile(nanos, 0.5) / 1e3, percentile(nanos, 0.9) / 1e3, percentile(nanos, 0.99) / 1e3, runsAfter - runsBefore,
@@ -181,6 +171,27 @@ class QuobyteBenchmark {
         } finally {
             StandinCopy.detachAllBelow(tmp);
         }
+    }
+
+    /**
+     * Connects of new attachments to an export that is already mounted: {@code warmup} untimed,
+     * then {@code n} timed.
+     *
+     * @return the timed connects' durations in nanoseconds, sorted
+     */
+    private static long[] timeHotConnects(QuobyteEngine engine, ConnectionInfo info, int warmup, int n) throws Exception {
+        for (int i = 0; i < warmup; i++) {
+            engine.connect(info, new Attachment(VOLUME, "warm" + i));
+        }
+        long[] nanos = new long[n];
+        for (int i = 0; i < n; i++) {
+            Attachment attachment = new Attachment(VOLUME, "vm" + i);
+            long t0 = System.nanoTime();
+            engine.connect(info, attachment);
+            nanos[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(nanos);
+        return nanos;
     }
 
     /**
@@ -224,17 +235,7 @@ class QuobyteBenchmark {
                     engine.start();
                     ConnectionInfo info = info(export);
                     engine.connect(info, new Attachment(VOLUME, "first"));
-                    for (int i = 0; i < warmup; i++) {
-                        engine.connect(info, new Attachment(VOLUME, "warm" + i));
-                    }
-                    long[] nanos = new long[n];
-                    for (int i = 0; i < n; i++) {
-                        Attachment attachment = new Attachment(VOLUME, "vm" + i);
-                        long t0 = System.nanoTime();
-                        engine.connect(info, attachment);
-                        nanos[i] = System.nanoTime() - t0;
-                    }
-                    Arrays.sort(nanos);
+                    long[] nanos = timeHotConnects(engine, info, warmup, n);
                     results.add(String.format("%s %.1f / %.1f us (%d events)", on ? "with" : "without", percentile(nanos, 0.5) / 1e3,
                             percentile(nanos, 0.99) / 1e3, posted.get()));
                     engine.close();
